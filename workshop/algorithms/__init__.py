@@ -1,0 +1,64 @@
+"""The five algorithms and the API levels each one is written at. No TensorFlow here.
+
+Each level of each algorithm is one short file in this folder, named
+`<algorithm>_<level>.py`, so `ls workshop/algorithms` *is* the API hierarchy:
+
+| algorithm | numpy | raw (tf.Module + GradientTape) | layers (Keras layers, own loop) | keras (Sequential + fit) |
+|---|---|---|---|---|
+| perceptron | perceptron_numpy.py | perceptron_raw.py | - | - |
+| linear | linear_numpy.py | linear_raw.py | linear_layers.py | linear_keras.py |
+| logistic | logistic_numpy.py | logistic_raw.py | logistic_layers.py | logistic_keras.py |
+| mlp | mlp_numpy.py | mlp_raw.py | mlp_layers.py | mlp_keras.py |
+| cnn | - | cnn_raw.py | cnn_layers.py | cnn_keras.py |
+
+The contract between a model file and the training loop of its level:
+- numpy: an object with `params` (list of arrays, Keras `get_weights()` order),
+  `forward(x) -> y_pred` and `gradients(x, y) -> (loss, grads)` (grads like params).
+- raw: a `tf.Module` with `__call__(x, training=False) -> y_pred`, `params` (its
+  `tf.Variable`s in Keras order) and `features(x)` (the last hidden layer).
+- layers: a `keras.Model` subclass; `features(x)` as above.
+- keras: `build(...) -> keras.Sequential`, the form every TensorFlow level saves as.
+Every level starts from the same numbers: `initial_weights` draws them in NumPy from
+the seed, so the levels can be compared weight for weight.
+"""
+
+from dataclasses import dataclass
+
+LEVELS = ("numpy", "raw", "layers", "keras")
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    name: str
+    task: str  # "classify" (softmax over classes), "binary" (sigmoid), "regress" (MSE), "perceptron"
+    levels: tuple[str, ...]
+    datasets: tuple[str, ...]
+    dataset: str  # the default
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    optimizer: str
+    summary: str
+
+
+ALGORITHMS = {
+    "perceptron": Algorithm("perceptron", "perceptron", ("numpy", "raw"), ("or", "and", "xor", "digits"), "or",
+                            epochs=100, batch_size=1, learning_rate=0.1, optimizer="rule",
+                            summary="step(w . [1, x]); add rate * error * input until no errors"),
+    "linear": Algorithm("linear", "regress", LEVELS, ("line",), "line",
+                        epochs=100, batch_size=30, learning_rate=0.5, optimizer="sgd",
+                        summary="recover a and b of y = a*x + b by gradient descent"),
+    "logistic": Algorithm("logistic", "binary", LEVELS, ("digits", "mnist", "fashion_mnist"), "digits",
+                          epochs=10, batch_size=32, learning_rate=0.5, optimizer="sgd",
+                          summary="one sigmoid neuron: 8s vs 1s (logistic regression)"),
+    "mlp": Algorithm("mlp", "classify", LEVELS, ("digits", "mnist", "fashion_mnist"), "digits",
+                     epochs=20, batch_size=32, learning_rate=0.1, optimizer="sgd",
+                     summary="input -> hidden (ReLU) -> 10 classes, backprop + SGD"),
+    "cnn": Algorithm("cnn", "classify", ("raw", "layers", "keras"), ("digits", "mnist", "fashion_mnist"), "digits",
+                     epochs=15, batch_size=32, learning_rate=0.002, optimizer="adam",
+                     summary="conv -> pool -> conv -> pool -> dropout -> dense"),
+}
+
+
+def module_name(model: str, api: str) -> str:
+    return f"workshop.algorithms.{model}_{api}"

@@ -1,0 +1,41 @@
+"""Layer sizes of each algorithm, worked out from the data's shape. No TensorFlow here.
+
+Every level builds its model from these numbers, so a `raw` tf.Module, a Keras
+subclass and a `keras.Sequential` of the same algorithm hold tensors of the same shapes.
+"""
+
+import numpy as np
+
+CNN_FILTERS = (32, 64)  # as in Keras's own MNIST convnet example
+
+
+def cnn_padding(input_shape: tuple[int, ...]) -> str:
+    """'valid' on 28x28 (Keras's MNIST recipe); 'same' on small images like 8x8 digits,
+    where two valid 3x3 convolutions and two poolings would shrink the image to nothing."""
+    return "valid" if min(input_shape[:2]) >= 16 else "same"
+
+
+def cnn_flat_size(input_shape: tuple[int, ...]) -> int:
+    h, w = input_shape[:2]
+    for _ in CNN_FILTERS:
+        if cnn_padding(input_shape) == "valid":
+            h, w = h - 2, w - 2
+        h, w = h // 2, w // 2  # 2x2 max pooling, stride 2
+    return h * w * CNN_FILTERS[-1]
+
+
+def kernel_shapes(model: str, input_shape: tuple[int, ...], classes: int, hidden: tuple[int, ...] = (64,)):
+    """Kernel shapes of `model`, input to output (biases have the last dimension)."""
+    d = int(np.prod(input_shape))
+    if model == "linear":
+        return [(1, 1)]
+    if model in ("logistic", "perceptron"):
+        return [(d, 1)]
+    if model == "mlp":
+        sizes = (d, *hidden, classes)
+        return list(zip(sizes[:-1], sizes[1:]))
+    if model == "cnn":
+        c = input_shape[-1]
+        return [(3, 3, c, CNN_FILTERS[0]), (3, 3, CNN_FILTERS[0], CNN_FILTERS[1]),
+                (cnn_flat_size(input_shape), classes)]
+    raise ValueError(f"no shapes for model {model!r}")

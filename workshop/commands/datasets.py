@@ -1,0 +1,48 @@
+"""List, fetch or locate the datasets (`list` never imports TensorFlow)."""
+
+from workshop.data import DATASETS, check_name, status
+from workshop.data.catalog import display_path, file_path
+from workshop.paths import data_dir
+
+
+def add_arguments(p):
+    p.add_argument("action", nargs="?", default="list", choices=("list", "fetch", "path"),
+                   help="list (default): the table; fetch NAME: download and verify; path NAME: where its files go")
+    p.add_argument("name", nargs="?", help="dataset name (for fetch and path)")
+    p.add_argument("--data-dir", help="dataset cache (default: datasets/, or $WORKSHOP_DATA_DIR)")
+
+
+def _table(directory) -> str:
+    rows = [f"{'name':14} {'example':9} {'classes':>7} {'train':>6} {'val':>5} {'test':>6}  offline now"]
+    for info in DATASETS.values():
+        shape = "x".join(str(d) for d in info.shape)
+        st = status(info.name, directory)
+        where = "" if not info.files else "  " + ", ".join(display_path(directory, f) for f in info.files[:1]) + (
+            " ..." if len(info.files) > 1 else "")
+        offline = {"embedded": "yes (embedded)", "cached": "yes"}.get(st, f"no ({st})")
+        rows.append(f"{info.name:14} {shape:9} {info.classes or '-':>7} {info.train:>6} {info.val:>5} {info.test:>6}  "
+                    f"{offline}{where}")
+    return "\n".join(rows)
+
+
+def run(args) -> int:
+    directory = data_dir(args.data_dir)
+    if args.action == "list":
+        print(_table(directory))
+        return 0
+    if not args.name:
+        from workshop.errors import UsageError
+        raise UsageError(f"`datasets {args.action}` needs a dataset name: one of {', '.join(DATASETS)}")
+    check_name(args.name)
+    info = DATASETS[args.name]
+    if args.action == "path":
+        for f in info.files:
+            print(file_path(directory, f))
+        if not info.files:
+            print(f"{args.name} is {'embedded in scikit-learn' if args.name == 'digits' else 'generated'}: no file needed")
+        return 0
+    from workshop.data import load
+    splits = load(args.name, directory)
+    n_train, n_val, n_test = splits.sizes()
+    print(f"{args.name}: ready offline ({n_train} train / {n_val} val / {n_test} test, version {splits.version})")
+    return 0

@@ -1,0 +1,45 @@
+"""Datasets, offline first. `load(name)` -> `Splits`; `make_dataset(...)` -> `tf.data`.
+
+| name | what | where it comes from |
+|---|---|---|
+| digits | 8x8 handwritten digits, 1,797 | inside scikit-learn: always offline |
+| mnist | 28x28 digits, 70,000 | Keras download -> datasets/mnist.npz |
+| fashion_mnist | 28x28 clothes, 70,000 | Keras download -> datasets/fashion-mnist/*.gz |
+| line | 30 points on y = a*x + b | generated from the seed |
+
+Importing this package does not import TensorFlow.
+"""
+
+from pathlib import Path
+
+from workshop.data.catalog import DATASETS, IMAGE_DATASETS, VAL_FRACTION, status
+from workshop.data.splits import Splits
+from workshop.errors import UsageError
+from workshop.paths import data_dir as resolve_data_dir
+
+
+def check_name(name: str) -> None:
+    if name not in DATASETS:
+        raise UsageError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
+
+
+def load(name: str, data_dir: str | Path | None = None, seed: int = 0) -> Splits:
+    """The train/val/test splits of dataset `name` (seed only matters for `line`)."""
+    check_name(name)
+    if name == "digits":
+        from workshop.data.digits import load_digits
+        return load_digits()
+    if name == "line":
+        from workshop.data.line import make_line
+        return make_line(seed)
+    from workshop.data import downloads
+    directory = resolve_data_dir(data_dir)
+    return downloads.load_mnist(directory) if name == "mnist" else downloads.load_fashion_mnist(directory)
+
+
+def make_dataset(x, y, batch_size, shuffle=True, seed=0, repeat=False):
+    from workshop.data.pipeline import make_dataset as _make
+    return _make(x, y, batch_size, shuffle=shuffle, seed=seed, repeat=repeat)
+
+
+__all__ = ["DATASETS", "IMAGE_DATASETS", "VAL_FRACTION", "Splits", "check_name", "load", "make_dataset", "status"]

@@ -1,0 +1,40 @@
+"""Where the workshop keeps what it makes: datasets/, models/, logs/.
+
+The project root is the folder holding `pyproject.toml` next to this package (a
+clone of the repository); an installed copy uses the current directory instead.
+`WORKSHOP_HOME` overrides the root; `WORKSHOP_DATA_DIR` and `WORKSHOP_LOGDIR`
+move one folder each (the command-line flags `--data-dir` and `--logdir` win over both).
+"""
+
+import os
+from pathlib import Path
+
+_PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+
+
+def project_root() -> Path:
+    if os.environ.get("WORKSHOP_HOME"):
+        return Path(os.environ["WORKSHOP_HOME"]).expanduser()
+    if (_PACKAGE_PARENT / "pyproject.toml").is_file():
+        return _PACKAGE_PARENT
+    return Path.cwd()
+
+
+def data_dir(override: str | os.PathLike | None = None) -> Path:
+    if override:
+        return Path(override).expanduser()
+    if os.environ.get("WORKSHOP_DATA_DIR"):
+        return Path(os.environ["WORKSHOP_DATA_DIR"]).expanduser()
+    return project_root() / "datasets"
+
+
+def logs_dir(override: str | os.PathLike | None = None) -> Path:
+    if override:
+        return Path(override).expanduser()
+    if os.environ.get("WORKSHOP_LOGDIR"):
+        return Path(os.environ["WORKSHOP_LOGDIR"]).expanduser()
+    return project_root() / "logs"
+
+
+def models_dir() -> Path:
+    return project_root() / "models"

@@ -1,0 +1,102 @@
+"""Saving and loading trained models, safely.
+
+Every TensorFlow level saves the same `keras.Sequential` (its learned weights moved
+into the keras-level model of its algorithm), so any saved model can be evaluated
+and compared with its siblings. Inside the `.keras` zip we add `workshop.json`: what
+was trained, on which data, by which level. A `.keras` file without it was not made
+by this package and is refused; the rest is loaded with `safe_mode=True` only.
+The numpy level saves `.npz` (arrays + the same metadata, no pickles).
+
+Writes go to a temporary file first and are renamed into place at the end, so a
+failed or interrupted save never damages a model that was there before.
+"""
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from workshop.errors import WorkshopError
+
+MARKER = "workshop.json"
+
+
+def _atomic_target(path: Path, suffix: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # Keras wants to create the file itself
+    return Path(tmp)
+
+
+def save_keras(model, path, meta: dict) -> Path:
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise WorkshopError(f"{path}: a TensorFlow-level model saves to a .keras file; name it e.g. {path.stem}.keras")
+    tmp = _atomic_target(path, ".keras")
+    try:
+        model.save(tmp)
+        with zipfile.ZipFile(tmp, "a") as z:
+            z.writestr(MARKER, json.dumps(meta, indent=1))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def save_npz(weights, path, meta: dict) -> Path:
+    path = Path(path)
+    if path.suffix != ".npz":
+        raise WorkshopError(f"{path}: the numpy level saves to a .npz file; name it e.g. {path.stem}.npz")
+    tmp = _atomic_target(path, ".npz")
+    try:
+        np.savez(tmp, meta=np.array(json.dumps(meta)), **{f"w{i}": w for i, w in enumerate(weights)})
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def read_meta(path) -> dict:
+    """The workshop metadata of a saved model; WorkshopError if it is not one of ours."""
+    path = Path(path)
+    if not path.is_file():
+        raise WorkshopError(f"{path}: no such model file (train one with `workshop train ... --save {path}`)")
+    try:
+        if path.suffix == ".keras":
+            with zipfile.ZipFile(path) as z:
+                if MARKER not in z.namelist():
+                    raise WorkshopError(f"{path} was not made by this workshop (no {MARKER} inside); "
+                                        "refusing to load it - train one with `workshop train ... --save`")
+                return json.loads(z.read(MARKER))
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as npz:
+                return json.loads(str(npz["meta"]))
+    except WorkshopError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise WorkshopError(f"{path} is not a readable workshop model ({type(e).__name__}: {e})") from None
+    raise WorkshopError(f"{path}: a model file must end in .keras (TensorFlow levels) or .npz (numpy level)")
+
+
+def load(path):
+    """(model, meta): a keras.Model (safe_mode=True), or a numpy-level model object."""
+    path = Path(path)
+    meta = read_meta(path)
+    if path.suffix == ".npz":
+        import importlib
+        with np.load(path, allow_pickle=False) as npz:
+            weights = [npz[f"w{i}"] for i in range(len(npz.files) - 1)]
+        module = importlib.import_module(f"workshop.algorithms.{meta['model']}_numpy")
+        from workshop.config import TrainConfig
+        cfg = TrainConfig(model=meta["model"], api="numpy", hidden=tuple(meta.get("hidden", (64,))))
+        return module.create(cfg, tuple(meta["input_shape"]), meta["classes"], weights), meta
+    from workshop.tf_env import keras
+    try:
+        model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as e:  # Keras raises many kinds for a damaged archive
+        raise WorkshopError(f"{path} could not be loaded safely ({type(e).__name__}: {str(e)[:120]})") from None
+    return model, meta

@@ -1,0 +1,51 @@
+"""The update rules, by hand, for the raw level: what `keras.optimizers` does inside.
+
+Both follow Keras's formulas exactly, so a raw run and a Keras run end with the same weights.
+"""
+
+from workshop.tf_env import tf
+
+
+class SGD(tf.Module):
+    """w <- w - learning_rate * g"""
+
+    def __init__(self, learning_rate):
+        super().__init__()
+        self.learning_rate = float(learning_rate)
+
+    def build(self, params):
+        pass  # plain SGD keeps no state
+
+    def apply(self, grads, params):
+        for g, w in zip(grads, params):
+            w.assign_sub(self.learning_rate * g)
+
+
+class Adam(tf.Module):
+    """Adam (Kingma & Ba) as Keras writes it: running means of g and g^2, bias-corrected step."""
+
+    def __init__(self, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__()
+        self.learning_rate, self.beta_1, self.beta_2, self.epsilon = float(learning_rate), beta_1, beta_2, epsilon
+        self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False)
+        self.m, self.v = None, None
+
+    def build(self, params):
+        """Make the slots (eagerly, before the step is traced), like a Keras optimizer's `build`."""
+        self.m = [tf.Variable(tf.zeros_like(w), trainable=False) for w in params]
+        self.v = [tf.Variable(tf.zeros_like(w), trainable=False) for w in params]
+
+    def apply(self, grads, params):
+        if self.m is None:
+            self.build(params)
+        self.iterations.assign_add(1)
+        t = tf.cast(self.iterations, tf.float32)
+        alpha = self.learning_rate * tf.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
+        for g, w, m, v in zip(grads, params, self.m, self.v):
+            m.assign_add((g - m) * (1 - self.beta_1))
+            v.assign_add((tf.square(g) - v) * (1 - self.beta_2))
+            w.assign_sub(alpha * m / (tf.sqrt(v) + self.epsilon))
+
+
+def make(name, learning_rate):
+    return Adam(learning_rate) if name == "adam" else SGD(learning_rate)

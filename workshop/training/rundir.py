@@ -1,0 +1,22 @@
+"""New run folders: logs/<experiment>/<model>-<api>-<dataset>-<timestamp>[-N].
+
+A folder is claimed with an exclusive mkdir, so two runs started in the same second
+get two folders, and no run ever writes into another's.
+"""
+
+import time
+from pathlib import Path
+
+
+def new_run_dir(logs: Path, experiment: str, name: str) -> Path:
+    parent = Path(logs) / experiment
+    parent.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(1, 10_000):
+        run_dir = parent / (f"{name}-{stamp}" if n == 1 else f"{name}-{stamp}-{n}")
+        try:
+            run_dir.mkdir()
+            return run_dir
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"no free run folder name under {parent}")

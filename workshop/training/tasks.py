@@ -1,0 +1,50 @@
+"""Loss and accuracy of each task, written once per flavour: NumPy, raw tf ops, Keras.
+
+Models output logits; the losses apply softmax / sigmoid themselves (numerically
+stable, and the reason `from_logits=True` appears in the Keras versions).
+    classify: y int (batch,), y_pred (batch, classes)  - softmax cross-entropy
+    binary:   y float (batch, 1), y_pred (batch, 1)     - sigmoid cross-entropy
+    regress:  y float (batch, 1), y_pred (batch, 1)     - mean squared error (no accuracy)
+"""
+
+from workshop.tf_env import keras, tf
+
+
+def raw_loss(task):
+    """loss_fn(y, y_pred) -> scalar mean loss, from tf ops only."""
+    if task == "classify":
+        return lambda y, y_pred: tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(y, tf.int32), logits=y_pred))
+    if task == "binary":
+        return lambda y, y_pred: tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=y_pred))
+    return lambda y, y_pred: tf.reduce_mean(tf.square(y_pred - y))
+
+
+def raw_correct(task):
+    """correct(y, y_pred) -> how many predictions in the batch are right (float32 scalar)."""
+    if task == "classify":
+        return lambda y, y_pred: tf.reduce_sum(tf.cast(tf.equal(tf.argmax(y_pred, axis=1), tf.cast(y, tf.int64)),
+                                                       tf.float32))
+    if task == "binary":
+        return lambda y, y_pred: tf.reduce_sum(tf.cast(tf.equal(tf.cast(y_pred > 0, tf.float32), y), tf.float32))
+    return None
+
+
+def keras_loss(task):
+    if task == "classify":
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    if task == "binary":
+        return keras.losses.BinaryCrossentropy(from_logits=True)
+    return keras.losses.MeanSquaredError()
+
+
+def keras_accuracy(task):
+    if task == "classify":
+        return keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+    if task == "binary":
+        return keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)  # logits: 0 is p = 0.5
+    return None
+
+
+def keras_optimizer(name, learning_rate):
+    return keras.optimizers.Adam(learning_rate) if name == "adam" else keras.optimizers.SGD(learning_rate)

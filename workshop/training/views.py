@@ -1,0 +1,115 @@
+"""One face for every level's model, so callbacks and reports need not know the level.
+
+A view offers: `get_weights()` / `set_weights(list)` (Keras order, NumPy arrays),
+`weight_names` ('dense_0/kernel', ...), `predict(x) -> y_pred` (logits, NumPy),
+`features(x)` (last hidden layer, NumPy), `summary_text()`, and `stop_training`.
+"""
+
+import numpy as np
+
+
+def _batched(fn, x, batch_size=512):
+    return np.concatenate([np.asarray(fn(x[i:i + batch_size])) for i in range(0, len(x), batch_size)])
+
+
+def _layer_names(shapes):
+    names, kinds = [], {4: "conv", 2: "dense"}
+    counts = {}
+    for shape in shapes[0::2]:
+        kind = kinds[len(shape)]
+        i = counts.get(kind, 0)
+        counts[kind] = i + 1
+        names += [f"{kind}_{i}/kernel", f"{kind}_{i}/bias"]
+    return names
+
+
+class NumpyView:
+    def __init__(self, model):
+        self.model, self.stop_training = model, False
+
+    def get_weights(self):
+        return [p.copy() for p in self.model.params]
+
+    def set_weights(self, weights):
+        self.model.params = [np.array(w, dtype=np.float32) for w in weights]
+
+    @property
+    def weight_names(self):
+        return _layer_names([p.shape for p in self.model.params])
+
+    def predict(self, x):
+        return _batched(self.model.forward, x)
+
+    def features(self, x):
+        return _batched(self.model.features, x)
+
+    def summary_text(self):
+        return "\n".join(f"{n:20} {str(p.shape):16} {p.size:>8,}" for n, p in zip(self.weight_names, self.model.params))
+
+
+class RawView(NumpyView):
+    """A tf.Module whose `params` are its tf.Variables in Keras order."""
+
+    def get_weights(self):
+        return [v.numpy() for v in self.model.params]
+
+    def set_weights(self, weights):
+        for v, w in zip(self.model.params, weights):
+            v.assign(w)
+
+    @property
+    def weight_names(self):
+        return _layer_names([tuple(v.shape) for v in self.model.params])
+
+    def predict(self, x):
+        return _batched(self.model, x)
+
+    def features(self, x):
+        return _batched(self.model.features, x)
+
+    def summary_text(self):
+        rows = [f"{n:20} {str(tuple(v.shape)):16} {int(np.prod(v.shape)):>8,}"
+                for n, v in zip(self.weight_names, self.model.params)]
+        return f"tf.Module {self.model.name}\n" + "\n".join(rows)
+
+
+class KerasView(RawView):
+    """A Keras model (Sequential or subclass). `features` is the input of the last layer."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self._features = None
+
+    @property
+    def stop_training(self):
+        return self.model.stop_training
+
+    @stop_training.setter
+    def stop_training(self, value):
+        self.model.stop_training = value
+
+    def get_weights(self):
+        return self.model.get_weights()
+
+    def set_weights(self, weights):
+        self.model.set_weights(weights)
+
+    @property
+    def weight_names(self):
+        return _layer_names([tuple(w.shape) for w in self.model.weights])
+
+    def predict(self, x):
+        return _batched(lambda b: self.model(b, training=False), x)
+
+    def features(self, x):
+        if hasattr(self.model, "features"):
+            return _batched(self.model.features, x)
+        if self._features is None:
+            from workshop.tf_env import keras
+            self._features = keras.Model(self.model.inputs, self.model.layers[-1].input)
+        return _batched(lambda b: self._features(b, training=False), x)
+
+    def summary_text(self):
+        lines = []
+        self.model.summary(print_fn=lambda line, *a, **k: lines.append(line), line_length=80)
+        return "\n".join(lines)
