@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("workshop: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `workshop agenda | head`: the reader left, nothing is wrong
+        sys.stdout = open(__import__("os").devnull, "w")
+        return 0
 
 
 if __name__ == "__main__":

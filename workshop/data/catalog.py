@@ -46,7 +46,7 @@ SPLIT_SEED = 1234
 DATASETS = {
     "digits": DatasetInfo(
         "digits", "8x8 handwritten digits bundled with scikit-learn (embedded, offline)",
-        (8, 8, 1), 10, train=1295, val=143, test=359),
+        (8, 8, 1), 10, train=1294, val=144, test=359),
     "mnist": DatasetInfo(
         "mnist", "28x28 handwritten digits, the classic (Keras download, 11 MB)",
         (28, 28, 1), 10, train=54000, val=6000, test=10000,

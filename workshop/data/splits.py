@@ -42,11 +42,14 @@ def stratified_split(y: np.ndarray, fraction: float, seed: int = SPLIT_SEED) -> 
     Both index arrays are sorted, disjoint and together cover range(len(y)).
     """
     rng = np.random.default_rng(seed)
-    take = []
-    for c in np.unique(y):
-        idx = np.flatnonzero(y == c)
-        n = int(round(len(idx) * fraction))
-        take.append(rng.permutation(idx)[:n])
+    classes = np.unique(y)
+    counts = np.array([(y == c).sum() for c in classes])
+    # round(N * fraction) in all, shared out by largest remainder so each class gets its share
+    exact = counts * fraction
+    n_take = np.floor(exact).astype(int)
+    extra = int(round(len(y) * fraction)) - n_take.sum()
+    n_take[np.argsort(-(exact - n_take), kind="stable")[:extra]] += 1
+    take = [rng.permutation(np.flatnonzero(y == c))[:n] for c, n in zip(classes, n_take)]
     take = np.sort(np.concatenate(take))
     keep = np.setdiff1d(np.arange(len(y)), take)
     return keep, take

@@ -1,0 +1,81 @@
+"""The command line: agenda times, exit codes, and staying fast (no TensorFlow) where nothing is computed."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from workshop.agenda import AGENDA, schedule
+from workshop.cli import main
+from tests.conftest import ROOT, run_cli
+
+
+def test_agenda_default_times():
+    assert [t for t, _ in schedule()] == ["09:00", "09:15", "10:00", "10:30", "10:50", "10:55"]
+    assert [i.module for i in AGENDA] == ["presentation", "introduction", "studio", "demo", "next", "qa"]
+
+
+def test_agenda_start_shifts_every_item(capsys):
+    assert main(["agenda", "--start", "14:30"]) == 0
+    out = capsys.readouterr().out
+    for when, module in [("14:30", "presentation"), ("14:45", "introduction"), ("15:30", "studio"),
+                         ("16:00", "demo"), ("16:20", "next"), ("16:25", "qa")]:
+        line = next(line for line in out.splitlines() if line.startswith(when))
+        assert f"workshop run {module}" in line
+    assert "16:40" in out  # the end
+
+
+def test_bad_start_time_is_a_usage_error(capsys):
+    assert main(["agenda", "--start", "25:99"]) == 2
+    assert "HH:MM" in capsys.readouterr().err
+
+
+def test_unknown_command_lists_valid_ones():
+    r = run_cli("bogus")
+    assert r.returncode == 2 and "agenda" in r.stderr and "train" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unknown_dataset_name_is_usage_error():
+    r = run_cli("datasets", "path", "cifar")
+    assert r.returncode == 2 and "digits, mnist, fashion_mnist, line" in r.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["agenda"], ["datasets", "list"], ["datasets", "path", "mnist"]])
+def test_light_commands_do_not_import_tensorflow(args):
+    code = ("import sys\nfrom workshop.cli import main\ntry:\n    main(%r)\nexcept SystemExit:\n    pass\n"
+            "print('\\nTF=' + str('tensorflow' in sys.modules))") % (args,)
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.stdout.strip().endswith("TF=False"), r.stdout + r.stderr
+
+
+def test_datasets_list_table(capsys):
+    assert main(["datasets", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "digits" in out and "yes (embedded)" in out
+    assert "mnist" in out and "missing 1 of 1 files" in out  # the test's empty data dir
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["train", "mlp", "--lr", "-1"], "must be positive"),
+    (["train", "mlp", "--epochs", "0"], "must be positive"),
+    (["train", "mlp", "--batch-size", "0"], "must be positive"),
+    (["train", "mlp", "--dataset", "line"], "does not train on 'line'"),
+])
+def test_train_usage_errors(args, needle, capsys):
+    try:
+        code = main(args)  # errors found by TrainConfig.resolved()
+    except SystemExit as e:  # errors found by argparse
+        code = e.code
+    assert code == 2
+    assert needle in capsys.readouterr().err
+
+
+def test_train_json_summary_on_last_line():
+    r = run_cli("train", "mlp", "--api", "keras", "--epochs", "1", "--json")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout.strip().splitlines()[-1])
+    for key in ("model", "api", "dataset", "epochs", "train_loss", "val_loss", "val_accuracy", "test_accuracy",
+                "examples_per_second", "wall_seconds"):
+        assert key in summary
+    assert summary["model"] == "mlp" and summary["epochs"] == 1 and 0.3 < summary["test_accuracy"] <= 1
