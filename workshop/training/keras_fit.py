@@ -40,7 +40,8 @@ def fit(model, train_ds, val_ds, task, config, callbacks=(), steps=1):
     """
     metric = keras_accuracy(task)
     model.compile(optimizer=keras_optimizer(config.optimizer, config.learning_rate), loss=keras_loss(task),
-                  metrics=[metric] if metric is not None else [])
+                  metrics=[metric] if metric is not None else [],
+                  steps_per_execution=config.steps_per_execution, jit_compile=config.jit_compile)
     guard = StopOnNonFinite()
     # verbose=2 (one line per epoch) when not on a terminal, where the bar cannot animate
     verbose = 0 if not config.verbose else (1 if sys.stdout.isatty() else 2)

@@ -20,7 +20,7 @@ def fit(model, train_ds, val_ds, task, config, callbacks=(), steps=1, graph_dir=
     train_loss, val_loss = keras.metrics.Mean(name="loss"), keras.metrics.Mean(name="val_loss")
     train_acc, val_acc = keras_accuracy(task), keras_accuracy(task)
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, jit_compile=config.jit_compile)
     def train_step(x, y):
         with tf.GradientTape() as tape:
             y_pred = model(x, training=True)

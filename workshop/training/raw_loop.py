@@ -23,7 +23,7 @@ def fit(model, train_ds, val_ds, task, config, callbacks=(), steps=1, graph_dir=
     optimizer = raw_optimizers.make(config.optimizer, config.learning_rate)
     optimizer.build(model.params)
 
-    @tf.function(reduce_retracing=True)  # traced once into a graph, then run as a graph
+    @tf.function(reduce_retracing=True, jit_compile=config.jit_compile)  # traced once, then run as a graph
     def train_step(x, y):
         with tf.GradientTape() as tape:  # 1. record the forward pass...
             y_pred = model(x, training=True)
