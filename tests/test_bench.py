@@ -17,7 +17,7 @@ def test_bench_quick_reports_every_section(tmp_path):
     rows = json.loads(r.stdout.strip().splitlines()[-1])
     assert {row["section"] for row in rows} == SECTIONS
     names = [row["name"] for row in rows]
-    for level in ("keras (fit)", "layers (tf.function)", "raw (tf.function)", "layers (eager)", "raw (jit_compile)"):
+    for level in ("keras (fit, default)", "keras (fit, steps_per_execution=1)", "layers (tf.function)", "raw (tf.function)", "layers (eager)", "raw (jit_compile)"):
         assert f"cnn {level}" in names and f"mlp {level}" in names
     reference = [row for row in rows if row["section"] == "throughput" and "reference" in row["name"]]
     assert len(reference) == 2 and all(row["ratio"] == pytest.approx(1.0) for row in reference)

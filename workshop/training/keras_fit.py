@@ -41,13 +41,13 @@ def fit(model, train_ds, val_ds, task, config, callbacks=(), steps=1):
     metric = keras_accuracy(task)
     model.compile(optimizer=keras_optimizer(config.optimizer, config.learning_rate), loss=keras_loss(task),
                   metrics=[metric] if metric is not None else [],
-                  steps_per_execution=config.steps_per_execution, jit_compile=config.jit_compile)
+                  steps_per_execution=config.steps_per_execution or min(steps, 64), jit_compile=config.jit_compile)
     guard = StopOnNonFinite()
     # verbose=2 (one line per epoch) when not on a terminal, where the bar cannot animate
     verbose = 0 if not config.verbose else (1 if sys.stdout.isatty() else 2)
     start = time.perf_counter()
     history = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, steps_per_epoch=steps,
-                        verbose=verbose,
+                        shuffle=False, verbose=verbose,  # the pipeline already shuffles, by seed
                         callbacks=[guard, *callbacks])
     seconds = time.perf_counter() - start
     if guard.message:
