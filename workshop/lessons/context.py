@@ -1,0 +1,87 @@
+"""What every module's demos share: where to write, how hard to work, and figures.
+
+A demo gets a `Context` and writes each figure twice: a PNG in the module's run
+folder (logs/<module>/figures-<timestamp>/<name>.png) and the same picture in
+TensorBoard's Images dashboard (tag <name>, in that folder's event file), so the
+room can look at either. Training runs of the module land beside it, under
+logs/<module>/, because they are trained with `experiment=<module>`.
+"""
+
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed: figures become files
+import matplotlib.pyplot as plt  # noqa: E402
+
+from workshop.paths import logs_dir, models_dir  # noqa: E402
+from workshop.training.rundir import new_run_dir  # noqa: E402
+
+
+@dataclass
+class Context:
+    """module: the agenda module; quick: fewer epochs/examples; logdir: None = logs/.
+
+    `figures` collects the PNG paths written so far, `say` prints what the demo does.
+    """
+
+    module: str
+    quick: bool = False
+    logdir: str | None = None
+    models: str | None = None  # the model registry folder; None = models/
+    images: tuple[str, ...] = ()  # the user's own image files (demo)
+    verbose: int = 0  # passed to train(): 0 keeps the output to what the demos print
+    run_dir: Path = None
+    figures: list = field(default_factory=list)
+    _writer: object = None
+
+    def __post_init__(self):
+        if self.run_dir is None:
+            self.run_dir = new_run_dir(logs_dir(self.logdir), self.module, "figures")
+
+    @property
+    def models_dir(self) -> Path:
+        return Path(self.models).expanduser() if self.models else models_dir()
+
+    def say(self, text: str = "") -> None:
+        print(text, flush=True)
+
+    def train_config(self, **fields):
+        """A TrainConfig for this module: its experiment folder, logdir and verbosity."""
+        from workshop.config import TrainConfig
+        return TrainConfig(experiment=self.module, logdir=self.logdir, verbose=self.verbose, **fields)
+
+    def figure(self, fig, name: str) -> Path:
+        """Save matplotlib `fig` as <run_dir>/<name>.png and as TensorBoard image `name`."""
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        png = buffer.getvalue()
+        path = self.run_dir / f"{name}.png"
+        path.write_bytes(png)
+        self._image_summary(name, png)
+        self.figures.append(path)
+        self.say(f"  figure  {shown(path)}")
+        return path
+
+    def _image_summary(self, name, png):
+        from workshop.tf_env import tf
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(str(self.run_dir))
+        with self._writer.as_default():
+            tf.summary.image(name, tf.image.decode_png(png, channels=4)[None], step=0)
+        self._writer.flush()
+
+    def close(self):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+def shown(path) -> str:
+    """`path` relative to the working directory when it is below it (shorter to read)."""
+    path = Path(path)
+    return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)

@@ -1,0 +1,114 @@
+"""`workshop doctor`: is this machine ready for the workshop? Each check is OK, WARN or FAIL.
+
+A check is a function returning (status, name, detail). FAIL means a lesson will not
+run; WARN means it runs with less (no GPU, a dataset not downloaded yet).
+"""
+
+import importlib.metadata
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from workshop.data import DATASETS, status
+from workshop.paths import data_dir, logs_dir
+
+OK, WARN, FAIL = "OK", "WARN", "FAIL"
+PACKAGES = ("tensorflow", "keras", "tensorboard", "numpy")
+
+
+def check_python():
+    v = sys.version_info
+    ok = (3, 11) <= (v.major, v.minor) <= (3, 13)
+    return (OK if ok else FAIL), "python", f"{platform.python_version()}" + ("" if ok else " (need 3.11-3.13)")
+
+
+def check_packages():
+    found = []
+    for name in PACKAGES:
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            return FAIL, "packages", f"{name} is not installed: run `make setup` or `pip install -r requirements.txt`"
+    return OK, "packages", ", ".join(found)
+
+
+def check_backend_and_devices():
+    """Imports TensorFlow through workshop.tf_env, which refuses a non-TensorFlow Keras backend."""
+    from workshop.errors import WorkshopError
+    try:
+        from workshop.tf_env import keras, tf
+    except WorkshopError as e:
+        return [(FAIL, "keras backend", str(e))]
+    cpus = tf.config.list_physical_devices("CPU")
+    gpus = tf.config.list_physical_devices("GPU")
+    devices = f"{len(cpus)} CPU, {len(gpus)} GPU" + ("" if gpus else " (fine: every lesson is sized for a CPU)")
+    return [(OK, "keras backend", keras.backend.backend()), (OK, "devices", devices)]
+
+
+def check_datasets(directory):
+    rows = []
+    for name in DATASETS:
+        st = status(name, directory)
+        fine = st in ("embedded", "cached") or name == "line"
+        hint = "" if fine else f" - optional; `workshop datasets fetch {name}` when online"
+        rows.append((OK if fine else WARN, f"dataset {name}", f"{'generated' if name == 'line' else st}{hint}"))
+    return rows
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def check_tensorboard(logdir, timeout=60):
+    """Start TensorBoard on a free loopback port, ask it for /data/runs, stop it."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir),
+                               "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    start = time.perf_counter()
+    try:
+        while time.perf_counter() - start < timeout:
+            if server.poll() is not None:
+                return FAIL, "tensorboard", f"exited with code {server.returncode} before answering"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/data/runs", timeout=2) as answer:
+                    answer.read()
+                return OK, "tensorboard", f"answered on 127.0.0.1:{port} after {time.perf_counter() - start:.1f} s"
+            except OSError:
+                time.sleep(0.3)
+        return FAIL, "tensorboard", f"did not answer on 127.0.0.1:{port} within {timeout} s"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def check_disk(logdir):
+    existing = Path(logdir)
+    while not existing.exists():
+        existing = existing.parent
+    free_gb = shutil.disk_usage(existing).free / 1e9
+    state = OK if free_gb >= 1 else WARN if free_gb >= 0.1 else FAIL
+    return state, "disk", f"{free_gb:.1f} GB free for {logdir}"
+
+
+def run_checks(logdir=None, data=None, tensorboard=True) -> list[tuple[str, str, str]]:
+    logdir, directory = logs_dir(logdir), data_dir(data)
+    checks = [check_python(), check_packages()]
+    if checks[-1][0] == OK:
+        checks += check_backend_and_devices()
+    checks += check_datasets(directory)
+    if tensorboard:
+        checks.append(check_tensorboard(logdir if logdir.exists() else directory.parent))
+    checks.append(check_disk(logdir))
+    return checks
+
+
+def format_checks(checks) -> str:
+    return "\n".join(f"  {state:4}  {name:21} {detail}" for state, name, detail in checks)
