@@ -20,7 +20,8 @@ def _positive(kind):
 
 def add_arguments(p):
     p.add_argument("model", choices=tuple(ALGORITHMS), help="which algorithm")
-    p.add_argument("--api", choices=LEVELS, default="keras", help="which level of the TensorFlow API (default keras)")
+    p.add_argument("--api", choices=LEVELS, help="which level of the TensorFlow API (default keras, or the "
+                   "highest level the algorithm is built at)")
     p.add_argument("--dataset", help="default: the algorithm's own (digits; line for linear; or for perceptron)")
     p.add_argument("--epochs", type=_positive(int))
     p.add_argument("--batch-size", type=_positive(int), help="1 = stochastic GD, training-set size = batch GD")
@@ -39,7 +40,9 @@ def add_arguments(p):
 
 
 def config_from(args) -> TrainConfig:
-    return TrainConfig(model=args.model, api=args.api, dataset=args.dataset, epochs=args.epochs,
+    levels = ALGORITHMS[args.model].levels
+    api = args.api or ("keras" if "keras" in levels else levels[-1])
+    return TrainConfig(model=args.model, api=api, dataset=args.dataset, epochs=args.epochs,
                        batch_size=args.batch_size, learning_rate=args.learning_rate, optimizer=args.optimizer,
                        seed=args.seed, hidden=tuple(args.hidden), dropout=args.dropout, experiment=args.experiment,
                        logdir=args.logdir, data_dir=args.data_dir, save=args.save,
@@ -53,7 +56,11 @@ def format_summary(s: dict) -> str:
     def num(v):
         return "-" if v is None else f"{v:.4f}"
     lines = [f"{s['model']} at the {s['api']} level on {s['dataset']}: {s['epochs']} epochs"]
-    if s.get("true_a") is not None:
+    if "converged" in s:  # the perceptron counts errors, it has no loss
+        errors = s.get("errors_per_epoch") or []
+        lines.append(f"  converged {'yes' if s['converged'] else 'NO'}: errors in the last epoch "
+                     f"{errors[-1] if errors else '-'}; test accuracy {pct(s['test_accuracy'])}")
+    elif s.get("true_a") is not None:
         lines.append(f"  learned  a = {s['a']:.3f}  b = {s['b']:.3f}")
         lines.append(f"  true     a = {s['true_a']:.3f}  b = {s['true_b']:.3f}")
         lines.append(f"  loss     train {num(s['train_loss'])}  val {num(s['val_loss'])}  test {num(s['test_loss'])}")
