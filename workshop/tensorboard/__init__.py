@@ -3,4 +3,12 @@
 The custom loops write the same folders and tag names as Keras's TensorBoard
 callback (`train/` and `validation/`, `epoch_loss`, `epoch_accuracy`,
 `epoch_learning_rate`), so a `keras` run and a `layers` run overlay on one chart.
+
+    callbacks.py   standard_callbacks(): what every run gets
+    scalars.py     EpochScalars: Keras's scalar tags, for the loops that are not `fit`
+    dashboards.py  RunDashboards: histograms, images, text, graph, hparams, projector
+    confusion.py   ConfusionMatrix: the validation confusion matrix, picture and table
+    pictures.py    the matplotlib drawings;  projector.py, hparams.py: those dashboards
+    server.py      start TensorBoard (`workshop tensorboard`, `workshop train --tensorboard`)
+    runs.py        read the event files back into a table (`workshop runs`)
 """

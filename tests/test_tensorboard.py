@@ -1,0 +1,241 @@
+"""TensorBoard: every level writes every dashboard, a real server shows them, `workshop runs`
+reads them back. The logs are read with TensorBoard's own reader, as the server reads them."""
+
+import importlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from workshop.config import TrainConfig
+
+LEVELS = ("numpy", "raw", "layers", "keras")
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def tags(folder) -> dict:
+    """{plugin name: set of tags} of the event files in `folder` (not its sub-folders)."""
+    from tensorboard.backend.event_processing import event_accumulator as ea
+    acc = ea.EventAccumulator(str(folder), size_guidance={ea.TENSORS: 0})
+    acc.Reload()
+    out = {}
+    for tag in acc.Tags()["tensors"]:
+        out.setdefault(acc.SummaryMetadata(tag).plugin_data.plugin_name, set()).add(tag)
+    return out
+
+
+def last_text(folder, tag) -> str:
+    from tensorboard.backend.event_processing import event_accumulator as ea
+    acc = ea.EventAccumulator(str(folder), size_guidance={ea.TENSORS: 0})
+    acc.Reload()
+    return acc.Tensors(tag)[-1].tensor_proto.string_val[0].decode()
+
+
+def train_into(logdir, **overrides):
+    from workshop.training.run import train
+    return train(TrainConfig.tiny(logdir=str(logdir), data_dir=str(Path(logdir).parent / "datasets"), **overrides))
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory):
+    """One 1-epoch tiny mlp run at each level (experiment "levels"), and a cnn run when the
+    cnn exists (experiment "cnn"). Returns (logdir, {api or "cnn": summary})."""
+    logdir = tmp_path_factory.mktemp("tb") / "logs"
+    runs = {api: train_into(logdir, api=api, epochs=1, experiment="levels") for api in LEVELS}
+    try:
+        importlib.import_module("workshop.algorithms.cnn_keras")
+        runs["cnn"] = train_into(logdir, model="cnn", api="keras", epochs=1, max_examples=128, experiment="cnn")
+    except ImportError:
+        pass
+    return logdir, runs
+
+
+@pytest.mark.parametrize("api", LEVELS)
+def test_every_level_writes_every_dashboard(logs, api):
+    run_dir = Path(logs[1][api]["run_dir"])
+    train, val, top = tags(run_dir / "train"), tags(run_dir / "validation"), tags(run_dir)
+    assert {"epoch_loss", "epoch_accuracy", "epoch_learning_rate"} <= train["scalars"]
+    assert {"epoch_loss", "epoch_accuracy"} <= val["scalars"]
+    assert train["histograms"] == {f"weights/dense_{i}/{w}" for i in (0, 1) for w in ("kernel", "bias")}
+    assert val["images"] == {"confusion_matrix", "mistakes"}
+    assert val["text"] == {"confusion_matrix_table"}
+    assert train["text"] == {"model_summary", "config"}
+    assert {"test/loss", "test/accuracy", "run/wall_seconds"} <= top["scalars"]
+    assert "_hparams_/session_start_info" in top["hparams"]
+    if api != "numpy":  # the custom loops trace train_step; keras: the forward pass, traced by the callback
+        assert train["graph_run_metadata_graph"]
+    config = (run_dir / "projector_config.pbtxt").read_text()
+    assert "metadata.tsv" in config and "sprite.png" in config
+    rows = (run_dir / "metadata.tsv").read_text().splitlines()
+    assert rows[0] == "true\tpredicted" and len(rows) > 100
+    assert json.loads(last_text(run_dir / "train", "config").replace("\n    ", "\n"))["api"] == api
+
+
+def test_keras_and_layers_write_the_same_scalar_tags(logs):
+    keras_dir, layers_dir = (Path(logs[1][api]["run_dir"]) for api in ("keras", "layers"))
+    for sub in ("train", "validation", ""):
+        assert tags(keras_dir / sub)["scalars"] == tags(layers_dir / sub)["scalars"], sub
+
+
+def test_confusion_matrix_agrees_with_the_validation_accuracy(logs):
+    summary = logs[1]["keras"]
+    table = last_text(Path(summary["run_dir"]) / "validation", "confusion_matrix_table")
+    counts = np.array([[int(c) for c in row.split("|")[2:-1]] for row in table.splitlines()[2:]])
+    assert counts.shape == (10, 10)
+    assert np.trace(counts) / counts.sum() == pytest.approx(summary["val_accuracy"], abs=1e-6)
+
+
+def test_hparams_hold_the_settings(logs):
+    from workshop.tensorboard.runs import load_events, read_hparams
+    summary = logs[1]["raw"]
+    hparams = read_hparams(load_events(Path(summary["run_dir"])))
+    assert hparams["model"] == "mlp" and hparams["api"] == "raw" and hparams["dataset"] == "digits"
+    assert hparams["learning_rate"] == pytest.approx(summary["learning_rate"])
+    assert hparams["batch_size"] == summary["batch_size"] and hparams["optimizer"] == summary["optimizer"]
+
+
+def test_cnn_gets_a_filter_grid(logs):
+    if "cnn" not in logs[1]:
+        pytest.skip("workshop.algorithms.cnn_keras does not import yet")
+    train = tags(Path(logs[1]["cnn"]["run_dir"]) / "train")
+    assert "filters/conv_0" in train["images"]
+    assert "weights/conv_0/kernel" in train["histograms"]
+
+
+def test_regression_gets_scalars_and_histograms_only(tmp_path):
+    run_dir = Path(train_into(tmp_path / "logs", model="linear", api="numpy", epochs=1)["run_dir"])
+    train, val = tags(run_dir / "train"), tags(run_dir / "validation")
+    assert set(train) == {"scalars", "histograms"} and set(val) == {"scalars"}
+    assert set(tags(run_dir)) == {"scalars"} and not (run_dir / "projector_config.pbtxt").exists()
+
+
+def test_confusion_matrix_works_on_its_own(tmp_path):
+    from workshop.tensorboard.confusion import ConfusionMatrix
+    logits = np.eye(3, dtype=np.float32)[[0, 1, 2, 2]]  # predicts 0, 1, 2, 2
+    view = SimpleNamespace(predict=lambda x: logits)
+    data = SimpleNamespace(x_val=np.zeros((4, 8, 8, 1)), y_val=np.array([0, 1, 1, 2]), class_names=("a", "b", "c"))
+    callback = ConfusionMatrix(tmp_path, view, data)
+    callback.on_epoch_end(0)
+    callback.on_train_end()
+    assert tags(tmp_path / "validation") == {"images": {"confusion_matrix"}, "text": {"confusion_matrix_table"}}
+    table = last_text(tmp_path / "validation", "confusion_matrix_table")
+    assert "| **b** | 0 | 1 | 1 |" in table
+
+
+def test_workshop_runs_prints_every_run_with_its_final_metrics(tmp_path, capsys):
+    from workshop.cli import main
+    logdir = tmp_path / "logs"
+    summaries = [train_into(logdir, api=api, epochs=2, experiment="two") for api in ("numpy", "keras")]
+    assert main(["runs", "--logdir", str(logdir), "--csv", str(tmp_path / "runs.csv")]) == 0
+    printed = capsys.readouterr().out
+    import pandas as pd
+    table = pd.read_csv(tmp_path / "runs.csv").set_index("run")
+    for s in summaries:
+        name = Path(s["run_dir"]).name
+        assert name in printed
+        row = table.loc[name]
+        assert (row.experiment, row.model, row.api, row.dataset, row.epochs) == ("two", "mlp", s["api"], "digits", 2)
+        for key in ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_accuracy"):
+            assert row[key] == pytest.approx(s[key], rel=1e-5), key
+        assert 0 < row.wall_seconds < s["wall_seconds"]
+
+
+def test_pick_port_moves_off_a_busy_port():
+    from workshop.tensorboard.server import LOOPBACK, pick_port
+    with socket.socket() as busy:
+        busy.bind((LOOPBACK, 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        assert pick_port(LOOPBACK, taken) != taken
+
+
+def test_start_beside_prints_the_url_and_stops(tmp_path, capsys):
+    from workshop.tensorboard.server import start_beside
+    server = start_beside(tmp_path / "logs")
+    assert "http://127.0.0.1:" in capsys.readouterr().out
+    server.stop()
+    assert server.process.poll() is not None
+
+
+@pytest.fixture(scope="module")
+def server(logs):
+    from workshop.tensorboard.server import start
+    with start(logs[0], port=0) as running:  # port 0: a free one
+        yield running.wait_ready()
+
+
+def get_json(server, path):
+    with urllib.request.urlopen(server.url + path, timeout=10) as response:
+        return json.load(response)
+
+
+def test_server_lists_the_runs_and_their_tags(server, logs):
+    names = {f"levels/{Path(s['run_dir']).name}" for api, s in logs[1].items() if api != "cnn"}
+    runs = set(get_json(server, "data/runs"))
+    assert {f"{n}/{sub}" for n in names for sub in ("train", "validation")} | names <= runs
+    scalars = get_json(server, "data/plugin/scalars/tags")
+    assert all("epoch_loss" in scalars[f"{n}/train"] for n in names)
+    assert all("test/accuracy" in scalars[n] for n in names)
+
+
+def test_server_has_every_dashboard_active(server):
+    wanted = {"scalars", "histograms", "distributions", "images", "text", "graphs", "hparams", "projector"}
+    for _ in range(20):  # the projector decides in a background thread, so ask again
+        listing = get_json(server, "data/plugins_listing")
+        active = {name for name, plugin in listing.items() if plugin["enabled"]}
+        if wanted <= active:
+            break
+        time.sleep(0.5)
+    assert wanted <= active
+
+
+def test_tensorboard_command_stops_cleanly_on_ctrl_c(tmp_path):
+    process = subprocess.Popen([sys.executable, "-m", "workshop", "tensorboard", "--logdir", str(tmp_path),
+                                "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, start_new_session=True)
+    try:
+        first = process.stdout.readline()
+        assert first.startswith("TensorBoard at http://127.0.0.1:"), first
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends: to the whole process group
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+@pytest.mark.browser
+def test_dashboard_in_a_real_browser(server, logs):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    run_name = f"levels/{Path(logs[1]['keras']['run_dir']).name}"
+    shot = Path(logs[0]) / "screenshots" / "tensorboard.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(server.url + "#timeseries")
+            page.get_by_role("combobox", name="Filter tags (regex)").fill("epoch_loss")
+            page.keyboard.press("Escape")  # close the tag suggestions over the chart
+            page.get_by_text(run_name).first.wait_for(timeout=30_000)
+            page.locator("card-view", has_text="epoch_loss").first.wait_for(timeout=30_000)
+            page.wait_for_timeout(1500)  # let the charts draw their lines
+            page.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    assert shot.stat().st_size > 10_000
+    shutil.copy(shot, "/tmp/workshop-tensorboard.png")

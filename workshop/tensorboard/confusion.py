@@ -1,0 +1,67 @@
+"""The confusion matrix of the validation split, every epoch, as a picture and as a table.
+
+`ConfusionMatrix` is a Keras callback that works on its own, in `fit` as in the custom
+loops: it asks a view (workshop/training/views.py) for predictions instead of using
+`self.model`, so it serves every level. It writes into `<run>/validation`:
+    Images: `confusion_matrix` (heat map)    Text: `confusion_matrix_table` (Markdown)
+"""
+
+import numpy as np
+
+from workshop.tensorboard import pictures
+from workshop.tensorboard.writers import Writers
+from workshop.tf_env import keras, tf
+
+
+def predicted_classes(task: str, y_pred: np.ndarray) -> np.ndarray:
+    """Logits -> class ids: the largest logit (classify), or logit > 0 means class 1 (binary)."""
+    return (y_pred[:, 0] > 0).astype(np.int64) if task == "binary" else y_pred.argmax(axis=1)
+
+
+def true_classes(y: np.ndarray) -> np.ndarray:
+    """int labels (N,) or binary float (N, 1) -> int64 (N,)."""
+    return np.asarray(y).reshape(len(y)).astype(np.int64)
+
+
+class ValPredictions:
+    """The view's logits on x, computed at most once per epoch, so the confusion matrix
+    and the grid of mistakes share one pass over the validation split."""
+
+    def __init__(self, view, x):
+        self.view, self.x = view, x
+        self._epoch, self._y_pred = None, None
+
+    def at(self, epoch: int) -> np.ndarray:
+        if self._epoch != epoch:
+            self._epoch, self._y_pred = epoch, self.view.predict(self.x)
+        return self._y_pred
+
+
+class ConfusionMatrix(keras.callbacks.Callback):
+    """Args: run_dir: the run's folder. view: any level's view. data: a TaskData (x_val,
+    y_val, class_names). task: "classify" or "binary". predictions: a ValPredictions to
+    share with other callbacks (default: its own). writers: a Writers to share."""
+
+    def __init__(self, run_dir, view, data, task="classify", predictions=None, writers=None):
+        super().__init__()
+        self.data, self.task = data, task
+        self.predictions = predictions or ValPredictions(view, data.x_val)
+        self.writers = writers or Writers(run_dir)
+        self._owns_writers = writers is None
+
+    def on_epoch_end(self, epoch, logs=None):
+        y_pred = predicted_classes(self.task, self.predictions.at(epoch))
+        names = self.data.class_names
+        counts = pictures.confusion_matrix(true_classes(self.data.y_val), y_pred, len(names))
+        accuracy = np.trace(counts) / max(counts.sum(), 1)
+        writer = self.writers["validation"]
+        with writer.as_default():
+            image = pictures.confusion_figure(counts, names, f"epoch {epoch + 1}: {accuracy:.1%} right")
+            tf.summary.image("confusion_matrix", image, step=epoch, max_outputs=1,
+                             description="validation split; rows: true class, columns: predicted class")
+            tf.summary.text("confusion_matrix_table", pictures.confusion_table(counts, names), step=epoch)
+        writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self._owns_writers:
+            self.writers.close()
