@@ -1,6 +1,8 @@
 """Train one algorithm at one level of the TensorFlow API, and report how it did."""
 
 import json
+import sys
+import time
 
 from workshop.algorithms import ALGORITHMS, LEVELS
 from workshop.config import OPTIMIZERS, TrainConfig
@@ -86,11 +88,18 @@ def run(args) -> int:
     from workshop.training.run import train
     try:
         summary = train(cfg)
+        if args.json:
+            print(json.dumps({k: v for k, v in summary.items() if k != "config"}))
+        else:
+            print(format_summary(summary))
+        if server is not None and sys.stdin.isatty():  # a person is watching: keep the charts up
+            print("TensorBoard keeps running so you can look around; Ctrl-C stops it.", flush=True)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
     finally:
         if server is not None:
             server.stop()
-    if args.json:
-        print(json.dumps({k: v for k, v in summary.items() if k != "config"}))
-    else:
-        print(format_summary(summary))
     return 0
