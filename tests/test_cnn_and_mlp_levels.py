@@ -1,0 +1,78 @@
+"""The CNN and the MLP at every level: the same numbers in, the same weights out.
+
+(a) raw, layers and keras, started from the same weights on the same batches with
+    plain SGD (dropout off), end with the same weights: each level computes exactly
+    what the one above it hides.
+(b) the numpy MLP's hand-written backprop equals tf.GradientTape's gradients.
+(c) quality floors with the default settings (slow: real training on digits).
+"""
+
+import numpy as np
+import pytest
+
+from workshop.algorithms import ALGORITHMS
+from workshop.config import TrainConfig
+from workshop.training.prepare import prepare
+from workshop.training.run import build_model, fit, train, view_of
+
+TF_LEVELS = ("raw", "layers", "keras")
+
+
+def _trained_weights(model, api):
+    """Weights after 2 epochs x 8 batches of 32 from one seed, SGD, no dropout."""
+    cfg = TrainConfig.tiny(model=model, api=api, optimizer="sgd", learning_rate=0.05, dropout=0.0,
+                           max_examples=256).resolved()
+    data = prepare(cfg, ALGORITHMS[model].task)
+    net = build_model(cfg, data)
+    view = view_of(net, api)
+    start = view.get_weights()
+    history = fit(cfg, net, data, ALGORITHMS[model].task)
+    assert len(history["loss"]) == 2
+    return start, view.get_weights()
+
+
+@pytest.mark.parametrize("model", ["cnn", "mlp"])
+def test_levels_end_with_the_same_weights(model):
+    runs = {api: _trained_weights(model, api) for api in TF_LEVELS}
+    start, reference = runs["keras"]
+    for a, b in zip(start, runs["raw"][0]):
+        np.testing.assert_array_equal(a, b)  # the same initial weights at every level
+    assert max(np.abs(a - b).max() for a, b in zip(start, reference)) > 1e-3  # training did move them
+    for api in ("raw", "layers"):
+        weights = runs[api][1]
+        assert [w.shape for w in weights] == [w.shape for w in reference]
+        diff = max(float(np.abs(a - b).max()) for a, b in zip(weights, reference))
+        assert diff <= 1e-5, f"{model} {api} vs keras: max abs weight difference {diff}"
+
+
+def test_numpy_mlp_gradients_match_gradient_tape():
+    from workshop.algorithms.mlp_numpy import MLP
+    from workshop.algorithms.mlp_raw import MLP as RawMLP
+    from workshop.algorithms.shapes import kernel_shapes
+    from workshop.algorithms.weights import initial_weights
+    from workshop.tf_env import tf
+    from workshop.training.tasks import raw_loss
+
+    cfg = TrainConfig.tiny(model="mlp", api="numpy").resolved()
+    data = prepare(cfg, "classify")
+    x, y = data.x_train[:32], data.y_train[:32]
+    weights = initial_weights(kernel_shapes("mlp", data.input_shape, data.classes, (16, 8)), seed=3)
+    loss, grads = MLP(weights).gradients(x, y)
+    raw = RawMLP(weights)
+    with tf.GradientTape() as tape:
+        tape_loss = raw_loss("classify")(y, raw(x))
+    tape_grads = tape.gradient(tape_loss, raw.params)
+    assert abs(loss - float(tape_loss)) <= 1e-5
+    for g, t in zip(grads, tape_grads):
+        np.testing.assert_allclose(g, t.numpy(), atol=1e-5, rtol=0)
+
+
+QUALITY = [("mlp", api, 0.95) for api in ("numpy", *TF_LEVELS)] + [("cnn", api, 0.97) for api in TF_LEVELS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model,api,floor", QUALITY)
+def test_default_settings_reach_the_expected_accuracy(model, api, floor):
+    summary = train(TrainConfig(model=model, api=api, verbose=0))
+    assert summary["dataset"] == "digits"
+    assert summary["test_accuracy"] >= floor, summary

@@ -1,0 +1,59 @@
+"""Evaluate a saved model on a dataset's test split: `workshop evaluate PATH [--dataset NAME] [--json]`.
+
+PATH is a model saved by `workshop train ... --save` (a `.keras`, loaded with
+safe_mode=True, or the numpy level's `.npz`). The data is prepared the way training
+prepared it for the model's task (prepare.py), so the test accuracy printed here is
+the one training reported.
+"""
+
+import json
+
+from workshop.errors import UsageError
+
+
+def add_arguments(p):
+    p.add_argument("path", help="a model saved by `workshop train ... --save PATH`")
+    p.add_argument("--dataset", help="default: the dataset the model was trained on (from its metadata)")
+    p.add_argument("--data-dir", help="dataset cache (default datasets/)")
+    p.add_argument("--json", action="store_true", help="also print the result as one JSON object on the last line")
+
+
+def evaluate(path, dataset=None, data_dir=None) -> dict:
+    """Load the model at `path` and score it on the test split of `dataset`.
+
+    Returns {path, model, api, dataset, examples, test_loss, test_accuracy}
+    (test_accuracy is None for regression).
+    """
+    from workshop import saving
+    from workshop.config import TrainConfig
+    from workshop.data import DATASETS, check_name
+    from workshop.training.prepare import numpy_metrics, prepare
+    from workshop.training.run import view_of
+
+    meta = saving.read_meta(path)  # refuses foreign files before anything heavy is loaded
+    dataset = dataset or meta["dataset"]
+    check_name(dataset)
+    shape = tuple(meta["input_shape"])
+    if DATASETS[dataset].shape and tuple(DATASETS[dataset].shape) != shape:
+        raise UsageError(f"{path} takes inputs of shape {shape}, but {dataset} has {tuple(DATASETS[dataset].shape)}; "
+                         f"evaluate it on {meta['dataset']}")
+    model, meta = saving.load(path)
+    cfg = TrainConfig(model=meta["model"], api=meta["api"], dataset=dataset, seed=meta.get("seed", 0),
+                      data_dir=data_dir)
+    data = prepare(cfg, meta["task"])
+    view = view_of(model, "numpy" if meta["api"] == "numpy" else "keras")
+    loss, accuracy = numpy_metrics(meta["task"], data.y_test, view.predict(data.x_test))
+    return {"path": str(path), "model": meta["model"], "api": meta["api"], "dataset": dataset,
+            "examples": len(data.y_test), "test_loss": loss, "test_accuracy": accuracy}
+
+
+def run(args) -> int:
+    result = evaluate(args.path, args.dataset, args.data_dir)
+    print(f"{result['model']} ({result['api']} level) on the {result['dataset']} test split, "
+          f"{result['examples']} examples")
+    print(f"  loss      {result['test_loss']:.4f}")
+    if result["test_accuracy"] is not None:
+        print(f"  accuracy  {100 * result['test_accuracy']:.2f} %")
+    if args.json:
+        print(json.dumps(result))
+    return 0

@@ -1,0 +1,34 @@
+"""Predict the digits in image files with a saved model: `workshop predict PATH IMAGE... [--json]`.
+
+Any PNG or JPEG, any size: it is turned grayscale, inverted if it is dark on light,
+and resized to the model's input (see workshop/predict.py). An unreadable file gets
+one error line on stderr; the others are still predicted, and the exit status is 1.
+"""
+
+import json
+import sys
+
+
+def add_arguments(p):
+    p.add_argument("path", help="a .keras model saved by `workshop train ... --save PATH`")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="PNG or JPEG files of digits")
+    p.add_argument("--json", action="store_true", help="also print the results as one JSON object on the last line")
+
+
+def format_result(r: dict) -> str:
+    top = ", ".join(f"{label} {100 * p:.1f} %" for label, p in r["top"])
+    return f"{r['path']}: {r['label']} ({100 * r['probability']:.1f} %)   top {len(r['top'])}: {top}"
+
+
+def run(args) -> int:
+    from workshop.predict import load_model, predict_images
+    model, meta = load_model(args.path)
+    results = predict_images(model, meta, args.images)
+    for r in results:
+        if "error" in r:
+            print(f"workshop: error: {r['error']}", file=sys.stderr)
+        else:
+            print(format_result(r))
+    if args.json:
+        print(json.dumps({"model": args.path, "predictions": results}))
+    return 1 if any("error" in r for r in results) else 0
