@@ -106,7 +106,7 @@ class KerasView(RawView):
             return _batched(self.model.features, x)
         if self._features is None:
             from workshop.tf_env import keras
-            self._features = keras.Model(self.model.input, self.model.layers[-1].input)
+            self._features = keras.Model(self.model.inputs[0], self.model.layers[-1].input)
         return _batched(lambda b: self._features(b, training=False), x)
 
     def summary_text(self):
