@@ -59,7 +59,17 @@ class Context:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
         plt.close(fig)
-        png = buffer.getvalue()
+        return self._save_png(buffer.getvalue(), name)
+
+    def image(self, rgb, name: str) -> Path:
+        """Save a picture already drawn into pixels (uint8 (1, H, W, 3), as workshop/tensorboard/
+        pictures.py makes them) as <run_dir>/<name>.png and as TensorBoard image `name`."""
+        from PIL import Image
+        buffer = io.BytesIO()
+        Image.fromarray(rgb[0]).save(buffer, format="png")
+        return self._save_png(buffer.getvalue(), name)
+
+    def _save_png(self, png: bytes, name: str) -> Path:
         path = self.run_dir / f"{name}.png"
         path.write_bytes(png)
         self._image_summary(name, png)

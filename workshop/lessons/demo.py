@@ -29,30 +29,22 @@ def train_both(ctx) -> dict:
 
 
 def show_mistakes(ctx, x, y, y_pred, probs, limit=24):
+    """The misclassified test digits, captioned true -> predicted (the same grid TensorBoard shows)."""
+    from workshop.tensorboard import pictures
     wrong = np.flatnonzero(y_pred != y)[:limit]
-    cols = 8
-    rows = max(1, -(-len(wrong) // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.3, rows * 1.6 + 0.5), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for ax, i in zip(axes.ravel(), wrong):
-        ax.imshow(x[i, :, :, 0], cmap="gray")
-        ax.set_title(f"{y[i]} → {y_pred[i]} ({probs[i].max():.0%})", fontsize=9, color="tab:red")
-    fig.suptitle(f"{int((y_pred != y).sum())} of {len(y)} test digits wrong (true → predicted)")
-    ctx.figure(fig, "mistakes")
+    if len(wrong) == 0:
+        wrong = np.arange(1)  # a perfect model: show one right answer rather than an empty picture
+    captions = [f"{y[i]}→{y_pred[i]} {probs[i].max():.0%}" for i in wrong]
+    ctx.image(pictures.digit_grid(x[wrong], captions), "mistakes")
+    ctx.say(f"  {int((y_pred != y).sum())} of {len(y)} test digits wrong")
 
 
 def show_confusion(ctx, y, y_pred, classes=10):
-    matrix = np.zeros((classes, classes), dtype=int)
-    np.add.at(matrix, (y, y_pred), 1)
-    fig, ax = plt.subplots(figsize=(5.5, 5))
-    ax.imshow(matrix, cmap="Blues")
-    for (i, j), v in np.ndenumerate(matrix):
-        if v:
-            ax.text(j, i, v, ha="center", va="center", fontsize=8, color="w" if v > matrix.max() / 2 else "k")
-    ax.set(xticks=range(classes), yticks=range(classes), xlabel="predicted", ylabel="true",
-           title="Confusion matrix, test split")
-    ctx.figure(fig, "confusion_matrix")
+    """The test split's confusion matrix (row = true, column = predicted)."""
+    from workshop.tensorboard import pictures
+    matrix = pictures.confusion_matrix(y, y_pred, classes)
+    ctx.image(pictures.confusion_figure(matrix, [str(c) for c in range(classes)], "Confusion matrix, test split"),
+              "confusion_matrix")
     return matrix
 
 
