@@ -18,23 +18,23 @@ from workshop.training.run import build_model, fit, train, view_of
 TF_LEVELS = ("raw", "layers", "keras")
 
 
-def _trained_weights(model, api):
+def _trained_weights(model, api, graph_dir=None, **overrides):
     """Weights after 2 epochs x 8 batches of 32 from one seed, SGD, no dropout."""
     cfg = TrainConfig.tiny(model=model, api=api, optimizer="sgd", learning_rate=0.05, dropout=0.0,
-                           max_examples=256).resolved()
+                           max_examples=256, **overrides).resolved()
     data = prepare(cfg, ALGORITHMS[model].task)
     net = build_model(cfg, data)
     view = view_of(net, api)
     start = view.get_weights()
-    history = fit(cfg, net, data, ALGORITHMS[model].task)
+    history = fit(cfg, net, data, ALGORITHMS[model].task, graph_dir=graph_dir)
     assert len(history["loss"]) == 2
-    return start, view.get_weights()
+    return start, view.get_weights(), history
 
 
 @pytest.mark.parametrize("model", ["cnn", "mlp"])
 def test_levels_end_with_the_same_weights(model):
     runs = {api: _trained_weights(model, api) for api in TF_LEVELS}
-    start, reference = runs["keras"]
+    start, reference, _ = runs["keras"]
     for a, b in zip(start, runs["raw"][0]):
         np.testing.assert_array_equal(a, b)  # the same initial weights at every level
     assert max(np.abs(a - b).max() for a, b in zip(start, reference)) > 1e-3  # training did move them
@@ -43,6 +43,19 @@ def test_levels_end_with_the_same_weights(model):
         assert [w.shape for w in weights] == [w.shape for w in reference]
         diff = max(float(np.abs(a - b).max()) for a, b in zip(weights, reference))
         assert diff <= 1e-5, f"{model} {api} vs keras: max abs weight difference {diff}"
+
+
+@pytest.mark.parametrize("api", ["raw", "layers"])
+def test_many_steps_per_call_are_the_same_math(api, tmp_path):
+    """Batches per compiled call (1, or 3 + 3 + 2 of an 8-batch epoch, or the traced first
+    batch alone and then the rest) change the speed only: the same weights, the same loss."""
+    _, one, one_history = _trained_weights("mlp", api, steps_per_execution=1)
+    for graph_dir in (None, tmp_path):
+        _, three, history = _trained_weights("mlp", api, graph_dir, steps_per_execution=3)
+        assert max(float(np.abs(a - b).max()) for a, b in zip(one, three)) <= 1e-6
+        np.testing.assert_allclose(history["loss"], one_history["loss"], rtol=1e-5)
+        np.testing.assert_allclose(history["accuracy"], one_history["accuracy"], rtol=1e-6)
+    assert list(tmp_path.glob("events.out.tfevents.*")), "the traced first step was written for the Graphs dashboard"
 
 
 def test_numpy_mlp_gradients_match_gradient_tape():

@@ -90,6 +90,19 @@ def test_keras_and_layers_write_the_same_scalar_tags(logs):
         assert tags(keras_dir / sub)["scalars"] == tags(layers_dir / sub)["scalars"], sub
 
 
+@pytest.mark.parametrize("api", ["raw", "layers", "keras"])
+def test_batch_summaries_write_one_point_per_training_step(tmp_path, api):
+    """--batch-summaries turns off steps_per_execution: every one of the 2 x 8 batches gets a point."""
+    from tensorboard.backend.event_processing import event_accumulator as ea
+    from tensorboard.util.tensor_util import make_ndarray
+    run = train_into(tmp_path / "logs", api=api, epochs=2, max_examples=256, batch_summaries=True)
+    acc = ea.EventAccumulator(str(Path(run["run_dir"]) / "train"), size_guidance={ea.TENSORS: 0})
+    acc.Reload()
+    points = acc.Tensors("batch_loss")
+    assert [p.step for p in points] == list(range(1, 17))
+    assert all(np.isfinite(float(make_ndarray(p.tensor_proto))) for p in points)
+
+
 def test_confusion_matrix_agrees_with_the_validation_accuracy(logs):
     summary = logs[1]["keras"]
     table = last_text(Path(summary["run_dir"]) / "validation", "confusion_matrix_table")

@@ -86,6 +86,69 @@ def steps_in(n, batch_size):
     return int(np.ceil(n / batch_size))
 
 
+def steps_per_call(config, steps):
+    """Batches per compiled call (Keras's `steps_per_execution`), the same rule at every TF level.
+
+    0 in the config means auto: a whole epoch, at most 64 batches, in one call. The math is the
+    same (the same batches, in the same order), only the Python between steps goes. Per-batch
+    summaries need a callback after every batch, so they get one batch per call.
+    """
+    if config.batch_summaries:
+        return 1
+    return config.steps_per_execution or min(steps, 64)
+
+
+def many_steps(train_step):
+    """`train_step(x, y) -> (loss, correct)` repeated n times in one compiled call, reading the
+    endless batch iterator inside the graph, as `fit(steps_per_execution=n)` does.
+
+    Returns train_steps(batches, n) -> (loss x batch size summed, correct summed, examples).
+    """
+    from workshop.tf_env import tf
+
+    @tf.function
+    def train_steps(batches, n):
+        loss_sum, correct_sum, count = tf.constant(0.0), tf.constant(0.0), tf.constant(0.0)
+        for _ in tf.range(n):
+            x, y = next(batches)
+            loss, correct = train_step(x, y)
+            size = tf.cast(tf.shape(x)[0], tf.float32)
+            loss_sum, correct_sum, count = loss_sum + loss * size, correct_sum + correct, count + size
+        return loss_sum, correct_sum, count
+
+    return train_steps
+
+
+def train_in_calls(epoch, steps, per_call, batches, train_step, train_steps, view, good_weights, bar, callbacks,
+                   graph_dir=None):
+    """One epoch of `steps` batches in compiled calls of `per_call` batches; returns its EpochMeans.
+
+    After every call: the NaN check, the progress bar, and on_train_batch_end with the call's
+    mean loss (as `fit` calls back once per execution). With `graph_dir`, the very first batch
+    of the run goes alone through `traced`, so the Graphs dashboard shows one training step.
+    """
+    from workshop.tf_env import tf
+
+    means, done = EpochMeans(), 0
+    first_alone = graph_dir is not None and epoch == 0
+    while done < steps:
+        if first_alone and done == 0:
+            x, y = next(batches)
+            loss, correct = (float(t) for t in traced(train_step, x, y, graph_dir))
+            n, size = 1, int(x.shape[0])
+        else:
+            n = min(per_call, steps - done)
+            loss_sum, correct, size = (float(t) for t in train_steps(batches, tf.constant(n)))
+            loss = loss_sum / size
+        done += n
+        check_finite(loss, view, good_weights, epoch, done - 1)
+        means.add(size, loss, correct)
+        bar.update(done, values=[("loss", loss)])
+        for cb in callbacks:
+            cb.on_train_batch_end(done - 1, {"loss": loss})
+    return means
+
+
 def traced(step_fn, x, y, logdir):
     """Call `step_fn(x, y)` once with graph tracing on, and write the graph to `logdir`
     for TensorBoard's Graphs dashboard (the op graph of the compiled training step)."""

@@ -8,7 +8,7 @@ import sys
 import time
 
 from workshop.tf_env import keras
-from workshop.training.common import NonFiniteLoss
+from workshop.training.common import NonFiniteLoss, steps_per_call
 from workshop.training.tasks import keras_accuracy, keras_loss, keras_optimizer
 
 
@@ -41,7 +41,7 @@ def fit(model, train_ds, val_ds, task, config, callbacks=(), steps=1):
     metric = keras_accuracy(task)
     model.compile(optimizer=keras_optimizer(config.optimizer, config.learning_rate), loss=keras_loss(task),
                   metrics=[metric] if metric is not None else [],
-                  steps_per_execution=config.steps_per_execution or min(steps, 64), jit_compile=config.jit_compile)
+                  steps_per_execution=steps_per_call(config, steps), jit_compile=config.jit_compile)
     guard = StopOnNonFinite()
     # verbose=2 (one line per epoch) when not on a terminal, where the bar cannot animate
     verbose = 0 if not config.verbose else (1 if sys.stdout.isatty() else 2)

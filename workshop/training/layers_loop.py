@@ -6,7 +6,7 @@ Siblings: raw_loop.py (the update by hand), keras_fit.py (all of this is `fit`).
 """
 
 from workshop.tf_env import keras, tf
-from workshop.training.common import check_finite, run_epochs, traced
+from workshop.training.common import many_steps, run_epochs, steps_per_call, train_in_calls
 from workshop.training.tasks import keras_accuracy, keras_loss, keras_optimizer
 from workshop.training.views import KerasView
 
@@ -17,6 +17,7 @@ def fit(model, train_ds, val_ds, task, config, callbacks=(), steps=1, graph_dir=
     loss_fn = keras_loss(task)
     optimizer = keras_optimizer(config.optimizer, config.learning_rate)
     optimizer.build(model.trainable_variables)
+    per_call = steps_per_call(config, steps)
     train_loss, val_loss = keras.metrics.Mean(name="loss"), keras.metrics.Mean(name="val_loss")
     train_acc, val_acc = keras_accuracy(task), keras_accuracy(task)
 
@@ -30,7 +31,9 @@ def fit(model, train_ds, val_ds, task, config, callbacks=(), steps=1, graph_dir=
         train_loss.update_state(loss, sample_weight=tf.shape(x)[0])  # weighted by batch size, as `fit` does
         if train_acc is not None:
             train_acc.update_state(y, y_pred)
-        return loss
+        return loss, tf.constant(0.0)  # (loss, correct): the accuracy is kept by train_acc
+
+    train_steps = many_steps(train_step)  # steps_per_execution: n of them per compiled call
 
     @tf.function(reduce_retracing=True)
     def eval_step(x, y):
@@ -43,13 +46,8 @@ def fit(model, train_ds, val_ds, task, config, callbacks=(), steps=1, graph_dir=
         for metric in (train_loss, train_acc):
             if metric is not None:
                 metric.reset_state()
-        for step in range(steps):
-            x, y = next(batches)
-            loss = traced(train_step, x, y, graph_dir) if epoch == step == 0 else train_step(x, y)
-            check_finite(loss, view, good_weights, epoch, step)
-            bar.update(step + 1, values=[("loss", float(loss))])
-            for cb in callbacks:
-                cb.on_train_batch_end(step, {"loss": float(loss)})
+        train_in_calls(epoch, steps, per_call, batches, train_step, train_steps, view, good_weights, bar, callbacks,
+                       graph_dir)
         logs = {"loss": float(train_loss.result())}
         if train_acc is not None:
             logs["accuracy"] = float(train_acc.result())

@@ -7,7 +7,7 @@ and metrics), keras_fit.py (`fit` does all of it).
 
 from workshop.tf_env import tf
 from workshop.training import raw_optimizers
-from workshop.training.common import EpochMeans, check_finite, run_epochs, traced
+from workshop.training.common import EpochMeans, many_steps, run_epochs, steps_per_call, train_in_calls
 from workshop.training.tasks import raw_correct, raw_loss
 from workshop.training.views import RawView
 
@@ -22,6 +22,7 @@ def fit(model, train_ds, val_ds, task, config, callbacks=(), steps=1, graph_dir=
     loss_fn, correct_fn = raw_loss(task), raw_correct(task)
     optimizer = raw_optimizers.make(config.optimizer, config.learning_rate)
     optimizer.build(model.params)
+    per_call = steps_per_call(config, steps)
 
     @tf.function(reduce_retracing=True, jit_compile=config.jit_compile)  # traced once, then run as a graph
     def train_step(x, y):
@@ -33,24 +34,16 @@ def fit(model, train_ds, val_ds, task, config, callbacks=(), steps=1, graph_dir=
         correct = correct_fn(y, y_pred) if correct_fn else tf.constant(0.0)
         return loss, correct
 
+    train_steps = many_steps(train_step)  # steps_per_execution: n of them per compiled call
+
     @tf.function(reduce_retracing=True)
     def eval_step(x, y):
         y_pred = model(x, training=False)
         return loss_fn(y, y_pred), (correct_fn(y, y_pred) if correct_fn else tf.constant(0.0))
 
     def train_epoch(epoch, bar, good_weights, callbacks):
-        means = EpochMeans()
-        for step in range(steps):
-            x, y = next(batches)
-            if epoch == 0 and step == 0:
-                loss, correct = traced(train_step, x, y, graph_dir)
-            else:
-                loss, correct = train_step(x, y)
-            check_finite(loss, view, good_weights, epoch, step)
-            means.add(int(x.shape[0]), loss, correct)
-            bar.update(step + 1, values=[("loss", float(loss))])
-            for cb in callbacks:
-                cb.on_train_batch_end(step, {"loss": float(loss)})
+        means = train_in_calls(epoch, steps, per_call, batches, train_step, train_steps, view, good_weights, bar,
+                               callbacks, graph_dir)
         return means.logs(with_accuracy=correct_fn is not None)
 
     def evaluate_val():
