@@ -6,6 +6,7 @@ from workshop.algorithms import ALGORITHMS, LEVELS
 from workshop.errors import UsageError
 
 OPTIMIZERS = ("sgd", "adam")
+PRECISIONS = ("float32", "mixed_bfloat16")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,13 @@ class TrainConfig:
     # keras level: batches per compiled call. 0 = auto (a whole epoch, at most 64 batches): the same
     # math with less Python between steps; the benchmark measured ~2-4x on the MLP (workshop bench).
     steps_per_execution: int = 0
+    # intra-op threads per TensorFlow op; 0 = auto: 1 for small steps, all cores for large ones
+    # (training/threads.py has the rule and what the benchmark measured)
+    threads: int = 0
+    # "mixed_bfloat16": compute in bfloat16, keep float32 weights (Keras mixed precision), on the
+    # layers and keras levels. Opt-in: it changes the math (~3 significant digits per multiply). It pays
+    # on MNIST-sized images on a CPU with AVX512_BF16 and not on 8x8 digits (workshop bench measures both).
+    precision: str = "float32"
     jit_compile: bool = False  # XLA for the compiled step; measured 2-4x slower on CPU, so never the default
 
     def resolved(self) -> "TrainConfig":
@@ -63,6 +71,13 @@ class TrainConfig:
                 raise UsageError(f"--{name.replace('_', '-')} must be positive, got {getattr(cfg, name)}")
         if algo.optimizer != "rule" and cfg.optimizer not in OPTIMIZERS:
             raise UsageError(f"unknown optimizer {cfg.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        if cfg.precision not in PRECISIONS:
+            raise UsageError(f"unknown precision {cfg.precision!r}; choose one of: {', '.join(PRECISIONS)}")
+        if cfg.precision != "float32" and cfg.api not in ("layers", "keras"):
+            raise UsageError(f"--precision {cfg.precision} is for the layers and keras levels (Keras layers cast "
+                             f"for you); the {cfg.api} level computes in float32, so use --api keras or layers")
+        if cfg.threads < 0:
+            raise UsageError(f"--threads must be 0 (auto) or a positive count, got {cfg.threads}")
         if not 0 <= cfg.dropout < 1:
             raise UsageError(f"--dropout must be in [0, 1), got {cfg.dropout}")
         if any(h <= 0 for h in cfg.hidden):

@@ -39,3 +39,20 @@ def kernel_shapes(model: str, input_shape: tuple[int, ...], classes: int, hidden
         return [(3, 3, c, CNN_FILTERS[0]), (3, 3, CNN_FILTERS[0], CNN_FILTERS[1]),
                 (cnn_flat_size(input_shape), classes)]
     raise ValueError(f"no shapes for model {model!r}")
+
+
+def forward_flops(model: str, input_shape: tuple[int, ...], classes: int, hidden: tuple[int, ...] = (64,)) -> int:
+    """FLOPs of one example's forward pass (multiply + add = 2), convolutions and matmuls only:
+    biases, ReLU, pooling and dropout are a rounding error. A training step costs about 3x this
+    per example (forward, and a backward pass of twice the work)."""
+    if model != "cnn":
+        return sum(2 * int(np.prod(shape)) for shape in kernel_shapes(model, input_shape, classes, hidden))
+    h, w, c = input_shape
+    valid = cnn_padding(input_shape) == "valid"
+    flops = 0
+    for filters in CNN_FILTERS:
+        if valid:
+            h, w = h - 2, w - 2
+        flops += 2 * h * w * 3 * 3 * c * filters
+        h, w, c = h // 2, w // 2, filters
+    return flops + 2 * h * w * c * classes

@@ -4,6 +4,9 @@ Each contender's `epoch()` runs two epochs and returns the seconds of the second
 so tracing and warm-up never count (each call builds its compiled step afresh).
 """
 
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import replace
 
@@ -22,6 +25,30 @@ class EpochTimer(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self._t)
+
+
+class TimeToAccuracy(keras.callbacks.Callback):
+    """Training seconds (epoch start to its last batch: evaluation excluded) until the test
+    accuracy reaches `target`; then it stops training. Works in `fit` and in the project's loops."""
+
+    def __init__(self, predict, x_test, y_test, target):
+        super().__init__()
+        self.predict, self.x_test, self.y_test, self.target = predict, x_test, y_test, target
+        self.seconds, self.reached, self.accuracy = 0.0, 0, 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batch_end = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        import numpy as np
+        self.seconds += self.batch_end - self.start
+        self.accuracy = float(np.mean(np.argmax(self.predict(self.x_test), 1) == self.y_test))
+        if self.accuracy >= self.target:
+            self.reached = epoch + 1
+            self.model.stop_training = True
 
 
 class Level:
@@ -59,8 +86,67 @@ class PlainFit:
         return timer.seconds[-1]
 
 
+def reference_recipe(model, data):
+    """The reference recipe for `model` ('cnn': Keras's MNIST convnet; 'mlp': the same style) on `data`."""
+    from workshop.bench import reference
+    build = reference.build if model == "cnn" else reference.build_mlp
+    return PlainFit(f"{model} reference recipe (plain fit, Adam, batch {reference.BATCH_SIZE})",
+                    build(data.input_shape), data.x_train, reference.one_hot(data.y_train), reference.BATCH_SIZE)
+
+
+class Remote:
+    """A contender in a worker process (bench/worker.py), with TensorFlow's default threads.
+    It starts at once; `examples` waits until it is ready."""
+
+    def __init__(self, name, kind, model, dataset, quick):
+        self.name, self._examples = name, None
+        self._stderr = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen([sys.executable, "-m", "workshop.bench.worker", kind, model, dataset]
+                                     + (["--quick"] if quick else []), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self._stderr, text=True)
+
+    def read(self):
+        """The values of the worker's next `bench-worker ...` line."""
+        from workshop.bench.worker import PREFIX
+        for line in self.proc.stdout:
+            if line.startswith(PREFIX + " "):
+                return line.split()[1:]
+        self._stderr.seek(0)
+        tail = self._stderr.read().strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"benchmark worker for {self.name!r} stopped: {tail[0]}")
+
+    @property
+    def examples(self):
+        if self._examples is None:
+            self._examples = int(self.read()[-1])
+        return self._examples
+
+    def epoch(self):
+        self.proc.stdin.write("epoch\n")
+        self.proc.stdin.flush()
+        return float(self.read()[0])
+
+    def close(self):
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait()
+        self._stderr.close()
+
+
+def remote_value(kind, model, dataset, quick):
+    """Run a one-shot worker (KIND peak or time-to-accuracy) and return its values."""
+    worker = Remote(kind, kind, model, dataset, quick)
+    try:
+        return worker.read()
+    finally:
+        worker.close()
+
+
 def round_robin(contenders, rounds):
-    """{name: [examples/s per round]}: every round times one epoch of every contender in turn."""
+    """{name: [examples/s per round]}: every round times one epoch of every contender in turn
+    (once every contender, worker processes included, is ready: none starts up while others are timed)."""
+    for c in contenders:
+        c.examples  # noqa: B018 - waits for workers to be ready
     speeds = {c.name: [] for c in contenders}
     for _ in range(rounds):
         for c in contenders:

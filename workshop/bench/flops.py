@@ -2,10 +2,10 @@
 
 import time
 
-from workshop.algorithms.shapes import CNN_FILTERS, cnn_padding
+from workshop.algorithms.shapes import forward_flops
 
 
-def matmul_gflops(n=2048, repeats=10):
+def matmul_gflops(n=2048, repeats=30):
     """float32 (n, n) @ (n, n) in TensorFlow, best of `repeats`: 2 n^3 FLOPs each."""
     from workshop.tf_env import tf
     a = tf.random.normal((n, n))
@@ -20,17 +20,5 @@ def matmul_gflops(n=2048, repeats=10):
 
 
 def cnn_train_flops_per_example(input_shape, classes=10):
-    """Forward FLOPs counted layer by layer (multiply + add = 2), times 3 for forward + backward.
-
-    Convolutions and the dense layer only: ReLU, pooling and dropout are a rounding error.
-    """
-    h, w, c = input_shape
-    valid = cnn_padding(input_shape) == "valid"
-    forward = 0
-    for filters in CNN_FILTERS:
-        if valid:
-            h, w = h - 2, w - 2
-        forward += 2 * h * w * 3 * 3 * c * filters
-        h, w, c = h // 2, w // 2, filters
-    forward += 2 * h * w * c * classes
-    return 3 * forward
+    """Forward FLOPs counted layer by layer (algorithms/shapes.py), times 3 for forward + backward."""
+    return 3 * forward_flops("cnn", input_shape, classes)

@@ -7,7 +7,8 @@ from workshop.paths import logs_dir
 
 def add_arguments(p):
     p.add_argument("--quick", action="store_true", help="2 rounds, shorter searches: under 2 minutes on 2 cores")
-    p.add_argument("--dataset", default="digits", choices=("digits", "mnist", "fashion_mnist"))
+    p.add_argument("--dataset", default="digits", choices=("digits", "digits28", "mnist", "fashion_mnist"),
+                   help="digits28: the digits scaled up to 28x28, MNIST's shapes offline")
     p.add_argument("--rounds", type=int, help="timed rounds per contender (default 5; 2 with --quick)")
     p.add_argument("--logdir", help="where logs/bench/ goes (default logs/)")
     p.add_argument("--json", action="store_true", help="print the rows as one JSON list on the last line")

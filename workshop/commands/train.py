@@ -5,7 +5,7 @@ import sys
 import time
 
 from workshop.algorithms import ALGORITHMS, LEVELS
-from workshop.config import OPTIMIZERS, TrainConfig
+from workshop.config import OPTIMIZERS, PRECISIONS, TrainConfig
 
 
 def _positive(kind):
@@ -37,6 +37,11 @@ def add_arguments(p):
     p.add_argument("--data-dir", help="dataset cache (default datasets/)")
     p.add_argument("--save", metavar="PATH", help="save the trained model (.keras; .npz for --api numpy)")
     p.add_argument("--batch-summaries", action="store_true", help="also log the loss of every batch")
+    p.add_argument("--precision", choices=PRECISIONS, default="float32",
+                   help="mixed_bfloat16: faster on large images with AVX512_BF16 CPUs (layers/keras levels); "
+                        "changes the math, so off by default")
+    p.add_argument("--threads", type=int, default=0,
+                   help="threads per TensorFlow op; default 0 = auto (1 for small models, all cores for large)")
     p.add_argument("--tensorboard", action="store_true", help="start TensorBoard beside the training")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object on the last line")
 
@@ -48,7 +53,7 @@ def config_from(args) -> TrainConfig:
                        batch_size=args.batch_size, learning_rate=args.learning_rate, optimizer=args.optimizer,
                        seed=args.seed, hidden=tuple(args.hidden), dropout=args.dropout, experiment=args.experiment,
                        logdir=args.logdir, data_dir=args.data_dir, save=args.save,
-                       batch_summaries=args.batch_summaries, verbose=0 if args.json else 1)
+                       batch_summaries=args.batch_summaries, threads=args.threads, precision=args.precision, verbose=0 if args.json else 1)
 
 
 def format_summary(s: dict) -> str:

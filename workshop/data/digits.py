@@ -16,3 +16,11 @@ def load_digits() -> Splits:
     rest, test = stratified_split(y, DIGITS_TEST_FRACTION, seed=SPLIT_SEED + 1)
     return from_train_test("digits", x[rest], y[rest], x[test], y[test], 10,
                            tuple(str(d) for d in range(10)), version=f"sklearn-digits/split-{SPLIT_SEED}")
+
+
+def upscale(images, size=28):
+    """(N, h, w) float32 images -> (N, size, size), bilinear: the 8x8 digits at MNIST's size,
+    for what needs MNIST's shapes offline (the features lesson, `workshop bench --dataset digits28`)."""
+    from PIL import Image
+    return np.stack([np.asarray(Image.fromarray(im, mode="F").resize((size, size), Image.BILINEAR))
+                     for im in images]).astype(np.float32)

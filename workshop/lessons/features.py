@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 from scipy import signal
 
 from workshop.data import load, status
+from workshop.data.digits import upscale
 from workshop.paths import data_dir
 from workshop.training.prepare import BINARY_NEGATIVE, BINARY_POSITIVE
 
@@ -56,15 +57,9 @@ def images_8_vs_1():
         keep = np.isin(y, (BINARY_POSITIVE, BINARY_NEGATIVE))
         images = x[keep, :, :, 0]
         if images.shape[1] != SIZE:
-            images = upscale(images)
+            images = upscale(images, SIZE)
         parts += [images, (y[keep] == BINARY_POSITIVE).astype(np.int64)]
     return (*parts, name)
-
-
-def upscale(images):
-    from PIL import Image
-    return np.stack([np.asarray(Image.fromarray(im, mode="F").resize((SIZE, SIZE), Image.BILINEAR))
-                     for im in images]).astype(np.float32)
 
 
 def fingerprint(image, filters):

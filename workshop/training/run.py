@@ -6,12 +6,13 @@
 
 The summary is a flat dict (the `--json` output): model, api, dataset, epochs,
 train_loss, train_accuracy, val_loss, val_accuracy, test_loss, test_accuracy,
-examples_per_second, wall_seconds, run_dir (+ a, b, true_a, true_b for linear).
+examples_per_second, wall_seconds, seconds_to_first_step, intra_op_threads, run_dir
+(+ a, b, true_a, true_b for linear).
 """
 
 import importlib
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from workshop.algorithms import ALGORITHMS, module_name
@@ -29,7 +30,15 @@ def build_model(cfg, data, weights=None):
     if weights is None:
         weights = initial_weights(kernel_shapes(cfg.model, data.input_shape, data.classes, cfg.hidden), cfg.seed)
     module = importlib.import_module(module_name(cfg.model, cfg.api))
-    return module.create(cfg, data.input_shape, data.classes, weights)
+    if cfg.precision == "float32":
+        return module.create(cfg, data.input_shape, data.classes, weights)
+    from workshop.tf_env import keras
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(cfg.precision)  # layers take the policy in force when they are made
+    try:
+        return module.create(cfg, data.input_shape, data.classes, weights)
+    finally:
+        keras.config.set_dtype_policy(before)
 
 
 def view_of(model, api):
@@ -54,11 +63,12 @@ def fit(cfg, model, data, task, callbacks=(), graph_dir=None):
 
 
 def to_keras(cfg, view, data):
-    """The keras-level Sequential holding `view`'s learned weights (how raw/layers save)."""
-    if cfg.api == "keras":
+    """The keras-level float32 Sequential holding `view`'s learned weights (how raw, layers and
+    mixed-precision runs save: the weights are float32 at every precision)."""
+    if cfg.api == "keras" and cfg.precision == "float32":
         return view.model
     module = importlib.import_module(module_name(cfg.model, "keras"))
-    return module.create(cfg, data.input_shape, data.classes, view.get_weights())
+    return module.create(replace(cfg, precision="float32"), data.input_shape, data.classes, view.get_weights())
 
 
 def save(cfg, view, data, path):
@@ -103,10 +113,14 @@ def train(config: TrainConfig) -> dict:
     task = ALGORITHMS[cfg.model].task
     data = prepare(cfg, task)
     run_dir = new_run_dir(logs_dir(cfg.logdir), cfg.experiment, f"{cfg.model}-{cfg.api}-{cfg.dataset}")
+    from workshop.training import threads
+    intra_op_threads = threads.apply(threads.choose(cfg, data.input_shape, data.classes))  # before any TF op
     model = build_model(cfg, data)
     view = view_of(model, cfg.api)
     from workshop.tensorboard.callbacks import standard_callbacks
-    callbacks = standard_callbacks(cfg, run_dir, view, data, task)
+    from workshop.training.timing import FirstStep
+    first_step = FirstStep(start)
+    callbacks = [first_step, *standard_callbacks(cfg, run_dir, view, data, task)]
     from workshop.training.common import NonFiniteLoss
     try:
         history = fit(cfg, model, data, task, callbacks, graph_dir=Path(run_dir) / "train")
@@ -115,6 +129,8 @@ def train(config: TrainConfig) -> dict:
             save(cfg, view, data, cfg.save)
         raise NonFiniteLoss(f"{e}" + (f" (saved to {cfg.save})" if cfg.save else "")) from None
     summary = summarize(cfg, history, view, data, task, run_dir, start)
+    summary["intra_op_threads"] = intra_op_threads  # 0: one per core
+    summary["seconds_to_first_step"] = first_step.seconds  # data, model, tracing: the wait before anything moves
     if cfg.save:
         summary["saved"] = str(save(cfg, view, data, cfg.save))
     summary["config"] = {k: v for k, v in asdict(cfg).items() if k not in ("verbose",)}

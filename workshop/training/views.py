@@ -9,7 +9,9 @@ import numpy as np
 
 
 def _batched(fn, x, batch_size=512):
-    return np.concatenate([np.asarray(fn(x[i:i + batch_size])) for i in range(0, len(x), batch_size)])
+    """fn over x in batches, as float32 NumPy (a mixed_bfloat16 model computes in bfloat16)."""
+    return np.concatenate([np.asarray(fn(x[i:i + batch_size]), dtype=np.float32)
+                           for i in range(0, len(x), batch_size)])
 
 
 def _layer_names(shapes):

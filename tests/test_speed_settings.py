@@ -1,0 +1,79 @@
+"""The speed settings of the default paths (workshop bench measures what they give; here,
+what they do): threads per op, opt-in bfloat16, and the first-step timing `train` reports."""
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import run_cli
+from workshop.algorithms.shapes import forward_flops
+from workshop.config import TrainConfig
+from workshop.errors import UsageError
+from workshop.training import threads
+
+
+def test_small_steps_get_one_thread_and_large_ones_every_core():
+    cnn = TrainConfig(model="cnn").resolved()
+    assert threads.choose(cnn, (8, 8, 1), 10) == 1  # digits: ~0.12 GFLOP per step
+    assert threads.choose(cnn, (28, 28, 1), 10) == 0  # MNIST-sized: ~0.9 GFLOP per step
+    assert threads.choose(TrainConfig(model="mlp").resolved(), (28, 28, 1), 10) == 1
+    assert threads.choose(TrainConfig(model="cnn", threads=2).resolved(), (8, 8, 1), 10) == 2
+    with pytest.raises(UsageError, match="--threads"):
+        TrainConfig(model="cnn", threads=-1).resolved()
+
+
+def test_flop_counts_match_the_layers_by_hand():
+    # conv 8x8x(3*3*1)x32 + conv 4x4x(3*3*32)x64 + dense (2*2*64)x10, 2 FLOPs per multiply-add
+    assert forward_flops("cnn", (8, 8, 1), 10) == 2 * (8 * 8 * 9 * 32 + 4 * 4 * 9 * 32 * 64 + 2 * 2 * 64 * 10)
+    # valid padding on 28x28: 26x26, pool 13x13, 11x11, pool 5x5 (Keras's MNIST convnet)
+    assert forward_flops("cnn", (28, 28, 1), 10) == 2 * (26 * 26 * 9 * 32 + 11 * 11 * 9 * 32 * 64 + 5 * 5 * 64 * 10)
+    assert forward_flops("mlp", (8, 8, 1), 10, (64,)) == 2 * (64 * 64 + 64 * 10)
+
+
+def test_train_reports_its_thread_setting_and_time_to_first_step(tmp_path):
+    r = run_cli("train", "mlp", "--epochs", "1", "--json", "--logdir", str(tmp_path))
+    assert r.returncode == 0, r.stderr[-2000:]
+    summary = json.loads(r.stdout.strip().splitlines()[-1])
+    assert summary["intra_op_threads"] == 1  # a fresh process: the rule took effect before any op
+    assert 0 < summary["seconds_to_first_step"] < summary["wall_seconds"]
+
+
+def _weights(api, precision):
+    from workshop.training.prepare import prepare
+    from workshop.training.run import build_model, fit, view_of
+    cfg = TrainConfig.tiny(model="mlp", api=api, optimizer="sgd", learning_rate=0.05, precision=precision).resolved()
+    data = prepare(cfg, "classify")
+    model = build_model(cfg, data)
+    history = fit(cfg, model, data, "classify")
+    return view_of(model, api).get_weights(), history, model
+
+
+@pytest.mark.parametrize("api", ["layers", "keras"])
+def test_bfloat16_is_the_same_training_to_about_three_digits(api):
+    exact, _, _ = _weights(api, "float32")
+    mixed, history, model = _weights(api, "mixed_bfloat16")
+    assert all(w.dtype == np.float32 for w in mixed)  # the weights stay float32; the math runs in bfloat16
+    assert model.layers[-1].compute_dtype == "bfloat16"
+    diff = max(float(np.abs(a - b).max()) for a, b in zip(exact, mixed))
+    assert 0 < diff < 0.02, diff
+    assert np.isfinite(history["loss"]).all() and history["loss"][-1] < history["loss"][0]
+
+
+def test_bfloat16_model_saves_as_float32_and_loads(tmp_path):
+    from workshop.training.run import train
+    from workshop import saving
+    path = tmp_path / "mixed.keras"
+    train(TrainConfig.tiny(model="mlp", api="keras", precision="mixed_bfloat16", save=str(path),
+                           logdir=str(tmp_path / "logs")))
+    model, meta = saving.load(path)
+    assert all(layer.compute_dtype == "float32" for layer in model.layers)
+    assert meta["model"] == "mlp"
+
+
+def test_bfloat16_is_refused_where_no_keras_layer_casts():
+    with pytest.raises(UsageError, match="layers and keras levels"):
+        TrainConfig(model="mlp", api="raw", precision="mixed_bfloat16").resolved()
+    r = run_cli("train", "mlp", "--api", "numpy", "--precision", "mixed_bfloat16")
+    assert r.returncode == 2 and r.stderr.strip().splitlines()[-1].startswith("workshop: error: --precision")
+    assert "Traceback" not in r.stderr
