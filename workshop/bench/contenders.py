@@ -4,6 +4,7 @@ Each contender's `epoch()` runs two epochs and returns the seconds of the second
 so tracing and warm-up never count (each call builds its compiled step afresh).
 """
 
+import gc
 import subprocess
 import sys
 import tempfile
@@ -147,6 +148,11 @@ def round_robin(contenders, rounds):
     (once every contender, worker processes included, is ready: none starts up while others are timed)."""
     for c in contenders:
         c.examples  # noqa: B018 - waits for workers to be ready
+    # a benchmark process holds ~500,000 Python objects (every contender's model and traced steps):
+    # a full garbage collection of them takes ~0.3 s, and one landing in a timed epoch would be
+    # charged to that contender. Frozen objects are skipped by the collector.
+    gc.collect()
+    gc.freeze()
     speeds = {c.name: [] for c in contenders}
     for _ in range(rounds):
         for c in contenders:
