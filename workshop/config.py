@@ -34,8 +34,9 @@ class TrainConfig:
     batch_summaries: bool = False  # also write per-batch scalars (batch_loss, ...)
     verbose: int = 1  # 0 silent, 1 progress bar + summary
     max_examples: int | None = None  # train on the first N training examples (quick demos)
-    # keras level: batches per compiled call. 0 = auto (a whole epoch, at most 64 batches): the same
-    # math with less Python between steps; the benchmark measured ~2-4x on the MLP (workshop bench).
+    # batches per compiled call at every TensorFlow level (fit's steps_per_execution, and the same in
+    # the raw and layers loops). 0 = auto (a whole epoch, at most 64 batches): the same math with less
+    # Python between steps; `workshop bench` measured 1.5-3.5x on the CNN and the MLP on digits.
     steps_per_execution: int = 0
     # intra-op threads per TensorFlow op; 0 = auto: 1 for small steps, all cores for large ones
     # (training/threads.py has the rule and what the benchmark measured)
@@ -44,7 +45,7 @@ class TrainConfig:
     # layers and keras levels. Opt-in: it changes the math (~3 significant digits per multiply). It pays
     # on MNIST-sized images on a CPU with AVX512_BF16 and not on 8x8 digits (workshop bench measures both).
     precision: str = "float32"
-    jit_compile: bool = False  # XLA for the compiled step; measured 2-4x slower on CPU, so never the default
+    jit_compile: bool = False  # XLA for the compiled step; the CNN measured 0.2-0.5x on CPU, so never the default
 
     def resolved(self) -> "TrainConfig":
         """Fill the algorithm's defaults in and check every value; raises UsageError."""

@@ -53,7 +53,8 @@ def config_from(args) -> TrainConfig:
                        batch_size=args.batch_size, learning_rate=args.learning_rate, optimizer=args.optimizer,
                        seed=args.seed, hidden=tuple(args.hidden), dropout=args.dropout, experiment=args.experiment,
                        logdir=args.logdir, data_dir=args.data_dir, save=args.save,
-                       batch_summaries=args.batch_summaries, threads=args.threads, precision=args.precision, verbose=0 if args.json else 1)
+                       batch_summaries=args.batch_summaries, threads=args.threads, precision=args.precision,
+                       verbose=0 if args.json else 1)
 
 
 def format_summary(s: dict) -> str:

@@ -12,7 +12,7 @@ examples_per_second, wall_seconds, seconds_to_first_step, intra_op_threads, run_
 
 import importlib
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 from workshop.algorithms import ALGORITHMS, module_name
@@ -68,7 +68,7 @@ def to_keras(cfg, view, data):
     if cfg.api == "keras" and cfg.precision == "float32":
         return view.model
     module = importlib.import_module(module_name(cfg.model, "keras"))
-    return module.create(replace(cfg, precision="float32"), data.input_shape, data.classes, view.get_weights())
+    return module.create(cfg, data.input_shape, data.classes, view.get_weights())  # made outside build_model: float32
 
 
 def save(cfg, view, data, path):
