@@ -45,7 +45,7 @@ class TrainConfig:
     # layers and keras levels. Opt-in: it changes the math (~3 significant digits per multiply). It pays
     # on MNIST-sized images on a CPU with AVX512_BF16 and not on 8x8 digits (workshop bench measures both).
     precision: str = "float32"
-    jit_compile: bool = False  # XLA for the compiled step; the CNN measured 0.2-0.5x on CPU, so never the default
+    jit_compile: bool = False  # XLA for the compiled step; the CNN measured 0.2-0.6x on CPU, so never the default
 
     def resolved(self) -> "TrainConfig":
         """Fill the algorithm's defaults in and check every value; raises UsageError."""
