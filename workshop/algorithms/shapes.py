@@ -15,12 +15,20 @@ def cnn_padding(input_shape: tuple[int, ...]) -> str:
     return "valid" if min(input_shape[:2]) >= 16 else "same"
 
 
-def cnn_flat_size(input_shape: tuple[int, ...]) -> int:
+def cnn_sizes(input_shape: tuple[int, ...]) -> list[tuple[int, int]]:
+    """(height, width) of each conv layer's output, then of the last pooled feature map."""
     h, w = input_shape[:2]
+    sizes = []
     for _ in CNN_FILTERS:
         if cnn_padding(input_shape) == "valid":
             h, w = h - 2, w - 2
+        sizes.append((h, w))
         h, w = h // 2, w // 2  # 2x2 max pooling, stride 2
+    return sizes + [(h, w)]
+
+
+def cnn_flat_size(input_shape: tuple[int, ...]) -> int:
+    h, w = cnn_sizes(input_shape)[-1]
     return h * w * CNN_FILTERS[-1]
 
 
@@ -47,12 +55,7 @@ def forward_flops(model: str, input_shape: tuple[int, ...], classes: int, hidden
     per example (forward, and a backward pass of twice the work)."""
     if model != "cnn":
         return sum(2 * int(np.prod(shape)) for shape in kernel_shapes(model, input_shape, classes, hidden))
-    h, w, c = input_shape
-    valid = cnn_padding(input_shape) == "valid"
-    flops = 0
-    for filters in CNN_FILTERS:
-        if valid:
-            h, w = h - 2, w - 2
-        flops += 2 * h * w * 3 * 3 * c * filters
-        h, w, c = h // 2, w // 2, filters
-    return flops + 2 * h * w * c * classes
+    *convs, (h, w) = cnn_sizes(input_shape)
+    channels = (input_shape[-1], *CNN_FILTERS)
+    flops = sum(2 * ch * cw * 3 * 3 * c_in * c_out for (ch, cw), c_in, c_out in zip(convs, channels, CNN_FILTERS))
+    return flops + 2 * h * w * CNN_FILTERS[-1] * classes
