@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from workshop.agenda import AGENDA, schedule
-from workshop.cli import main
+from workshop.cli import COMMANDS, build_parser, main
 from tests.conftest import ROOT, run_cli
 
 
@@ -34,6 +34,20 @@ def test_bad_start_time_is_a_usage_error(capsys):
 def test_unknown_command_lists_valid_ones():
     r = run_cli("bogus")
     assert r.returncode == 2 and "agenda" in r.stderr and "train" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = {line.split()[0] for line in capsys.readouterr().out.splitlines() if line.startswith("    ")}
+    assert set(COMMANDS) <= listed, set(COMMANDS) - listed
+
+
+def test_a_command_that_does_not_import_fails_loudly(monkeypatch):
+    # build_parser() must not hide a broken command by leaving it out of --help
+    monkeypatch.setitem(COMMANDS, "no_such_command", "a command whose module does not exist")
+    with pytest.raises(ModuleNotFoundError, match="workshop.commands.no_such_command"):
+        build_parser()
 
 
 def test_unknown_dataset_name_is_usage_error():

@@ -9,6 +9,7 @@ answer in a fraction of a second. Errors the user can fix print as one line
 
 import argparse
 import importlib
+import os
 import sys
 
 from workshop import __version__
@@ -45,10 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"workshop {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, help_text in COMMANDS.items():
-        try:
-            module = _module(name)
-        except ModuleNotFoundError:
-            continue  # a command not built yet simply does not appear
+        module = _module(name)  # a command that does not import is a bug: fail here, loudly
         p = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
@@ -70,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         print("workshop: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `workshop agenda | head`: the reader left, nothing is wrong
-        sys.stdout = open(__import__("os").devnull, "w")
+        sys.stdout = open(os.devnull, "w")
         return 0
 
 

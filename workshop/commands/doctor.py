@@ -11,7 +11,7 @@ def add_arguments(p):
 
 
 def run(args) -> int:
-    from workshop.lessons.doctor import FAIL, format_checks, run_checks
+    from workshop.checks import FAIL, format_checks, run_checks
     checks = run_checks(args.logdir, args.data_dir, tensorboard=not args.no_tensorboard)
     if args.json:
         print(json.dumps([{"status": s, "check": n, "detail": d} for s, n, d in checks]))

@@ -1,7 +1,7 @@
 """Q&A: run `workshop doctor`'s checks, then print the troubleshooting FAQ from qa.md."""
 
 from workshop.lessons import LESSONS_DIR
-from workshop.lessons.doctor import format_checks, run_checks
+from workshop.checks import format_checks, run_checks
 
 
 def faq() -> str:

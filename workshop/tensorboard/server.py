@@ -57,8 +57,9 @@ class Server:
                     return self
             except OSError:
                 time.sleep(0.3)
+        tail = self.log_tail()  # before stop(): stop() closes the log
         self.stop()
-        raise WorkshopError(f"TensorBoard did not answer at {self.url} within {timeout:.0f} s:\n{self.log_tail()}")
+        raise WorkshopError(f"TensorBoard did not answer at {self.url} within {timeout:.0f} s:\n{tail}")
 
     def stop(self):
         if self.process.poll() is None:

@@ -1,21 +1,23 @@
-"""`workshop doctor`: is this machine ready for the workshop? Each check is OK, WARN or FAIL.
+"""The checks `workshop doctor` runs (the Q&A module runs them too): is this machine ready
+for the workshop? Each check is OK, WARN or FAIL.
 
 A check is a function returning (status, name, detail). FAIL means a lesson will not
 run; WARN means it runs with less (no GPU, a dataset not downloaded yet).
+TensorFlow is imported inside check_backend_and_devices only, so importing this is cheap.
 """
 
 import importlib.metadata
 import platform
 import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from workshop.data import DATASETS, status
+from workshop.errors import WorkshopError
 from workshop.paths import data_dir, logs_dir
+from workshop.tensorboard import server as tensorboard_server
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 PACKAGES = ("tensorflow", "keras", "tensorboard", "numpy")
@@ -39,7 +41,6 @@ def check_packages():
 
 def check_backend_and_devices():
     """Imports TensorFlow through workshop.tf_env, which refuses a non-TensorFlow Keras backend."""
-    from workshop.errors import WorkshopError
     try:
         from workshop.tf_env import keras, tf
     except WorkshopError as e:
@@ -60,33 +61,23 @@ def check_datasets(directory):
     return rows
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def check_tensorboard(logdir, timeout=60):
-    """Start TensorBoard on a free loopback port, ask it for /data/runs, stop it."""
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir),
-                               "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    start = time.perf_counter()
+    """Start TensorBoard the way `workshop tensorboard` does (tensorboard/server.py), on a
+    free loopback port, wait until it answers /data/runs, stop it."""
+    began = time.perf_counter()
     try:
-        while time.perf_counter() - start < timeout:
-            if server.poll() is not None:
-                return FAIL, "tensorboard", f"exited with code {server.returncode} before answering"
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/data/runs", timeout=2) as answer:
-                    answer.read()
-                return OK, "tensorboard", f"answered on 127.0.0.1:{port} after {time.perf_counter() - start:.1f} s"
-            except OSError:
-                time.sleep(0.3)
-        return FAIL, "tensorboard", f"did not answer on 127.0.0.1:{port} within {timeout} s"
+        # port 0: a free port the system picks, so a TensorBoard already on 6006 is no failure
+        server = tensorboard_server.start(logdir, tensorboard_server.LOOPBACK, port=0)
+    except WorkshopError as e:
+        return FAIL, "tensorboard", str(e)
+    try:
+        server.wait_ready(timeout)
+        waited = time.perf_counter() - began
+    except WorkshopError as e:  # its message ends with TensorBoard's own log: keep the first line
+        return FAIL, "tensorboard", str(e).splitlines()[0].rstrip(":")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
+    return OK, "tensorboard", f"answered on {urlsplit(server.url).netloc} after {waited:.1f} s"
 
 
 def check_disk(logdir):
