@@ -7,21 +7,24 @@ import numpy as np
 import pytest
 
 from tests.conftest import run_cli
-from workshop.config import TrainConfig
-from workshop.training.common import NonFiniteLoss
+from workshop.config import RunOptions, TrainConfig
+from workshop.training.guards import NonFiniteLoss
 from workshop.training.prepare import prepare
-from workshop.training.run import build_model, fit, train, view_of
+from workshop.training.train import build_model, fit, train, view_of
+
+QUIET = RunOptions(verbose=0)
 
 TF_LEVELS = ("raw", "layers", "keras")
 ALL_LEVELS = ("numpy", *TF_LEVELS)
 
 
 def _trained_weights(model, api, task, **overrides):
-    c = TrainConfig(model=model, api=api, verbose=0, **overrides).resolved()
-    data = prepare(c, task)
+    c = TrainConfig(model=model, api=api, **overrides).resolved()
+    assert c.task == task
+    data = prepare(c)
     m = build_model(c, data)
     view = view_of(m, api)
-    fit(c, m, data, task)
+    fit(c, m, data, options=QUIET)
     return view.get_weights()
 
 
@@ -33,7 +36,7 @@ def test_tf_levels_end_with_the_same_weights(model, task, overrides):
     """Same seed, same batches, plain SGD: raw, layers and keras take the very same steps."""
     weights = {api: _trained_weights(model, api, task, **overrides) for api in TF_LEVELS}
     c = TrainConfig(model=model, **overrides).resolved()
-    start = view_of(build_model(c, prepare(c, task)), "keras").get_weights()
+    start = view_of(build_model(c, prepare(c)), "keras").get_weights()
     moved = max(np.abs(a - b).max() for a, b in zip(weights["raw"], start))
     assert moved > 1e-3, "training did not change the weights: the comparison would prove nothing"
     for api in ("layers", "keras"):
@@ -48,7 +51,7 @@ def test_numpy_gradients_match_gradient_tape(model, task):
     from workshop.training.tasks import raw_loss
 
     c = TrainConfig(model=model, api="numpy").resolved()
-    data = prepare(c, task)
+    data = prepare(c)
     rng = np.random.default_rng(1)
     weights = [rng.normal(0, 0.3, w.shape).astype(np.float32) for w in view_of(build_model(c, data), "numpy")
                .get_weights()]  # random biases too, so a zero bias cannot hide a wrong bias gradient
@@ -68,23 +71,23 @@ def test_numpy_gradients_match_gradient_tape(model, task):
 
 @pytest.mark.parametrize("api", ALL_LEVELS)
 def test_linear_recovers_a_and_b(api):
-    s = train(TrainConfig(model="linear", api=api, verbose=0))
+    s = train(TrainConfig(model="linear", api=api), QUIET)
     assert abs(s["a"] - s["true_a"]) <= 0.1 and abs(s["b"] - s["true_b"]) <= 0.1, s
 
 
 @pytest.mark.parametrize("api", ["numpy", *(pytest.param(api, marks=pytest.mark.slow) for api in TF_LEVELS)])
 def test_logistic_separates_8s_from_1s(api):
     """The defaults (80 epochs of SGD) reach 70 of 71 test digits; the TF levels take ~3 s each."""
-    s = train(TrainConfig(model="logistic", api=api, verbose=0))
+    s = train(TrainConfig(model="logistic", api=api), QUIET)
     assert s["test_accuracy"] >= 0.98, s
 
 
 @pytest.mark.parametrize("api", ("numpy", "raw"))
 def test_perceptron_learns_or_and_but_not_xor(api):
     for gate in ("or", "and"):
-        s = train(TrainConfig(model="perceptron", api=api, dataset=gate, verbose=0))
+        s = train(TrainConfig(model="perceptron", api=api, dataset=gate), QUIET)
         assert s["converged"] and s["errors_per_epoch"][-1] == 0 and s["test_accuracy"] == 1.0, s
-    s = train(TrainConfig(model="perceptron", api=api, dataset="xor", epochs=20, verbose=0))
+    s = train(TrainConfig(model="perceptron", api=api, dataset="xor", epochs=20), QUIET)
     assert not s["converged"] and len(s["errors_per_epoch"]) == 20 and min(s["errors_per_epoch"]) > 0
     assert {"model", "api", "dataset", "epochs", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
             "test_loss", "test_accuracy", "examples_per_second", "wall_seconds", "run_dir"} <= set(s)
@@ -94,8 +97,8 @@ def test_perceptron_levels_agree_on_digits(tmp_path):
     """The numpy and tf rule make the same mistakes in the same epochs, and save the same weights."""
     from workshop import saving
 
-    runs = {api: train(TrainConfig(model="perceptron", api=api, dataset="digits", verbose=0,
-                                   save=str(tmp_path / f"{api}.npz"))) for api in ("numpy", "raw")}
+    runs = {api: train(TrainConfig(model="perceptron", api=api, dataset="digits"),
+                       RunOptions(verbose=0, save=str(tmp_path / f"{api}.npz"))) for api in ("numpy", "raw")}
     assert runs["numpy"]["errors_per_epoch"] == runs["raw"]["errors_per_epoch"]
     assert runs["numpy"]["converged"] and runs["numpy"]["test_accuracy"] >= 0.99
     w_numpy, w_raw = (saving.load(tmp_path / f"{api}.npz")[0].get_weights() for api in ("numpy", "raw"))
@@ -113,7 +116,7 @@ def _saved_weights(path):
 def test_exploding_loss_stops_and_keeps_finite_weights(api, tmp_path):
     path = tmp_path / ("linear.npz" if api == "numpy" else "linear.keras")
     with pytest.raises(NonFiniteLoss, match="loss"):
-        train(TrainConfig(model="linear", api=api, learning_rate=1e6, verbose=0, save=str(path)))
+        train(TrainConfig(model="linear", api=api, learning_rate=1e6), RunOptions(verbose=0, save=str(path)))
     weights = _saved_weights(path)
     assert weights and all(np.isfinite(w).all() for w in weights)
 

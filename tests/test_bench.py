@@ -39,7 +39,7 @@ def test_bench_quick_reports_every_section(tmp_path):
 
 def test_digits28_is_the_digits_at_mnist_size():
     from workshop.bench.flops import cnn_train_flops_per_example
-    from workshop.bench.run import bench_data
+    from workshop.bench.suite import bench_data
     small, _ = bench_data("cnn", "digits", quick=True)
     big, cfg = bench_data("cnn", "digits28", quick=True)
     assert big.x_train.shape == (len(small.x_train), 28, 28, 1) and big.input_shape == (28, 28, 1)

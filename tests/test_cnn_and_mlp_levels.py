@@ -10,23 +10,22 @@
 import numpy as np
 import pytest
 
-from workshop.algorithms import ALGORITHMS
-from workshop.config import TrainConfig
+from workshop.config import RunOptions, TrainConfig
 from workshop.training.prepare import prepare
-from workshop.training.run import build_model, fit, train, view_of
+from workshop.training.train import build_model, fit, train, view_of
 
 TF_LEVELS = ("raw", "layers", "keras")
 
 
-def _trained_weights(model, api, graph_dir=None, **overrides):
+def _trained_weights(model, api, callbacks=(), **options):
     """Weights after 2 epochs x 8 batches of 32 from one seed, SGD, no dropout."""
     cfg = TrainConfig.tiny(model=model, api=api, optimizer="sgd", learning_rate=0.05, dropout=0.0,
-                           max_examples=256, **overrides).resolved()
-    data = prepare(cfg, ALGORITHMS[model].task)
+                           max_examples=256).resolved()
+    data = prepare(cfg)
     net = build_model(cfg, data)
     view = view_of(net, api)
     start = view.get_weights()
-    history = fit(cfg, net, data, ALGORITHMS[model].task, graph_dir=graph_dir)
+    history = fit(cfg, net, data, callbacks, RunOptions(verbose=0, **options))
     assert len(history["loss"]) == 2
     return start, view.get_weights(), history
 
@@ -47,15 +46,17 @@ def test_levels_end_with_the_same_weights(model):
 
 @pytest.mark.parametrize("api", ["raw", "layers"])
 def test_many_steps_per_call_are_the_same_math(api, tmp_path):
-    """Batches per compiled call (1, or 3 + 3 + 2 of an 8-batch epoch, or the traced first
-    batch alone and then the rest) change the speed only: the same weights, the same loss."""
+    """Batches per compiled call (1, or the first batch alone and then 3 + 3 + 1 of an 8-batch
+    epoch, with or without the graph being traced) change the speed only: the same weights,
+    the same loss."""
+    from workshop.tensorboard.graph import StepGraph
     _, one, one_history = _trained_weights("mlp", api, steps_per_execution=1)
-    for graph_dir in (None, tmp_path):
-        _, three, history = _trained_weights("mlp", api, graph_dir, steps_per_execution=3)
+    for callbacks in ((), (StepGraph(tmp_path),)):
+        _, three, history = _trained_weights("mlp", api, callbacks, steps_per_execution=3)
         assert max(float(np.abs(a - b).max()) for a, b in zip(one, three)) <= 1e-6
         np.testing.assert_allclose(history["loss"], one_history["loss"], rtol=1e-5)
         np.testing.assert_allclose(history["accuracy"], one_history["accuracy"], rtol=1e-6)
-    assert list(tmp_path.glob("events.out.tfevents.*")), "the traced first step was written for the Graphs dashboard"
+    assert list((tmp_path / "train").glob("events.out.tfevents.*")), "the traced step was written for the Graphs dashboard"
 
 
 def test_numpy_mlp_gradients_match_gradient_tape():
@@ -67,7 +68,7 @@ def test_numpy_mlp_gradients_match_gradient_tape():
     from workshop.training.tasks import raw_loss
 
     cfg = TrainConfig.tiny(model="mlp", api="numpy").resolved()
-    data = prepare(cfg, "classify")
+    data = prepare(cfg)
     x, y = data.x_train[:32], data.y_train[:32]
     weights = initial_weights(kernel_shapes("mlp", data.input_shape, data.classes, (16, 8)), seed=3)
     loss, grads = MLP(weights).gradients(x, y)
@@ -86,6 +87,6 @@ QUALITY = [("mlp", api, 0.95) for api in ("numpy", *TF_LEVELS)] + [("cnn", api, 
 @pytest.mark.slow
 @pytest.mark.parametrize("model,api,floor", QUALITY)
 def test_default_settings_reach_the_expected_accuracy(model, api, floor):
-    summary = train(TrainConfig(model=model, api=api, verbose=0))
+    summary = train(TrainConfig(model=model, api=api), RunOptions(verbose=0))
     assert summary["dataset"] == "digits"
     assert summary["test_accuracy"] >= floor, summary

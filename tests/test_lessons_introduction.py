@@ -30,10 +30,10 @@ def test_fingerprint_is_eight_4x4_max_pools():
 
 
 def test_perceptron_learns_or_not_xor():
-    x = neurons.INPUTS
-    _, or_errors = neurons.perceptron_rule(x, np.array(neurons.TRUTH_TABLES["or"], np.float32))
-    _, xor_errors = neurons.perceptron_rule(x, np.array(neurons.TRUTH_TABLES["xor"], np.float32))
+    w, or_errors = neurons.perceptron_rule("or")
+    _, xor_errors = neurons.perceptron_rule("xor")
     assert or_errors[-1] == 0 and xor_errors[-1] > 0
+    assert w.shape == (3,) and w[0] <= 0 < w[1]  # bias first; the line keeps (0, 0) on the 0 side
 
 
 def test_numpy_gradients_match_gradient_tape():

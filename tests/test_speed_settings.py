@@ -8,19 +8,19 @@ import pytest
 
 from tests.conftest import run_cli
 from workshop.algorithms.shapes import forward_flops
-from workshop.config import TrainConfig
+from workshop.config import RunOptions, TrainConfig
 from workshop.errors import UsageError
-from workshop.training import threads
+from workshop.training import speed
 
 
 def test_small_steps_get_one_thread_and_large_ones_every_core():
-    cnn = TrainConfig(model="cnn").resolved()
-    assert threads.choose(cnn, (8, 8, 1), 10) == 1  # digits: ~0.12 GFLOP per step
-    assert threads.choose(cnn, (28, 28, 1), 10) == 0  # MNIST-sized: ~0.9 GFLOP per step
-    assert threads.choose(TrainConfig(model="mlp").resolved(), (28, 28, 1), 10) == 1
-    assert threads.choose(TrainConfig(model="cnn", threads=2).resolved(), (8, 8, 1), 10) == 2
+    cnn, auto = TrainConfig(model="cnn").resolved(), RunOptions()
+    assert speed.choose_threads(cnn, auto, (8, 8, 1), 10) == 1  # digits: ~0.12 GFLOP per step
+    assert speed.choose_threads(cnn, auto, (28, 28, 1), 10) == 0  # MNIST-sized: ~0.9 GFLOP per step
+    assert speed.choose_threads(TrainConfig(model="mlp").resolved(), auto, (28, 28, 1), 10) == 1
+    assert speed.choose_threads(cnn, RunOptions(threads=2), (8, 8, 1), 10) == 2
     with pytest.raises(UsageError, match="--threads"):
-        TrainConfig(model="cnn", threads=-1).resolved()
+        RunOptions(threads=-1).checked(cnn)
 
 
 def test_flop_counts_match_the_layers_by_hand():
@@ -41,11 +41,12 @@ def test_train_reports_its_thread_setting_and_time_to_first_step(tmp_path):
 
 def _weights(api, precision):
     from workshop.training.prepare import prepare
-    from workshop.training.run import build_model, fit, view_of
-    cfg = TrainConfig.tiny(model="mlp", api=api, optimizer="sgd", learning_rate=0.05, precision=precision).resolved()
-    data = prepare(cfg, "classify")
-    model = build_model(cfg, data)
-    history = fit(cfg, model, data, "classify")
+    from workshop.training.train import build_model, fit, view_of
+    cfg = TrainConfig.tiny(model="mlp", api=api, optimizer="sgd", learning_rate=0.05).resolved()
+    options = RunOptions(verbose=0, precision=precision).checked(cfg)
+    data = prepare(cfg)
+    model = build_model(cfg, data, options=options)
+    history = fit(cfg, model, data, options=options)
     return view_of(model, api).get_weights(), history, model
 
 
@@ -61,11 +62,11 @@ def test_bfloat16_is_the_same_training_to_about_three_digits(api):
 
 
 def test_bfloat16_model_saves_as_float32_and_loads(tmp_path):
-    from workshop.training.run import train
+    from workshop.training.train import train
     from workshop import saving
     path = tmp_path / "mixed.keras"
-    train(TrainConfig.tiny(model="mlp", api="keras", precision="mixed_bfloat16", save=str(path),
-                           logdir=str(tmp_path / "logs")))
+    train(TrainConfig.tiny(model="mlp", api="keras"),
+          RunOptions(precision="mixed_bfloat16", save=str(path), logdir=str(tmp_path / "logs"), verbose=0))
     model, meta = saving.load(path)
     assert all(layer.compute_dtype == "float32" for layer in model.layers)
     assert meta["model"] == "mlp"
@@ -73,7 +74,7 @@ def test_bfloat16_model_saves_as_float32_and_loads(tmp_path):
 
 def test_bfloat16_is_refused_where_no_keras_layer_casts():
     with pytest.raises(UsageError, match="layers and keras levels"):
-        TrainConfig(model="mlp", api="raw", precision="mixed_bfloat16").resolved()
+        RunOptions(precision="mixed_bfloat16").checked(TrainConfig(model="mlp", api="raw").resolved())
     r = run_cli("train", "mlp", "--api", "numpy", "--precision", "mixed_bfloat16")
     assert r.returncode == 2 and r.stderr.strip().splitlines()[-1].startswith("workshop: error: --precision")
     assert "Traceback" not in r.stderr

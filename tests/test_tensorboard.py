@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from workshop.config import TrainConfig
+from workshop.config import RunOptions, TrainConfig
 
 LEVELS = ("numpy", "raw", "layers", "keras")
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,9 +28,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 def tags(folder) -> dict:
     """{plugin name: set of tags} of the event files in `folder` (not its sub-folders)."""
-    from tensorboard.backend.event_processing import event_accumulator as ea
-    acc = ea.EventAccumulator(str(folder), size_guidance={ea.TENSORS: 0})
-    acc.Reload()
+    from workshop.tensorboard.run_table import load_events
+    acc = load_events(Path(folder))
+    if acc is None:  # no event files here
+        return {}
     out = {}
     for tag in acc.Tags()["tensors"]:
         out.setdefault(acc.SummaryMetadata(tag).plugin_data.plugin_name, set()).add(tag)
@@ -38,15 +39,15 @@ def tags(folder) -> dict:
 
 
 def last_text(folder, tag) -> str:
-    from tensorboard.backend.event_processing import event_accumulator as ea
-    acc = ea.EventAccumulator(str(folder), size_guidance={ea.TENSORS: 0})
-    acc.Reload()
-    return acc.Tensors(tag)[-1].tensor_proto.string_val[0].decode()
+    from workshop.tensorboard.run_table import load_events
+    return load_events(Path(folder)).Tensors(tag)[-1].tensor_proto.string_val[0].decode()
 
 
-def train_into(logdir, **overrides):
-    from workshop.training.run import train
-    return train(TrainConfig.tiny(logdir=str(logdir), data_dir=str(Path(logdir).parent / "datasets"), **overrides))
+def train_into(logdir, experiment="train", batch_summaries=False, **overrides):
+    from workshop.training.train import train
+    return train(TrainConfig.tiny(**overrides), RunOptions(logdir=str(logdir), experiment=experiment, verbose=0,
+                                                           data_dir=str(Path(logdir).parent / "datasets"),
+                                                           batch_summaries=batch_summaries))
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_every_level_writes_every_dashboard(logs, api):
     assert train["text"] == {"model_summary", "config"}
     assert {"test/loss", "test/accuracy", "run/wall_seconds"} <= top["scalars"]
     assert "_hparams_/session_start_info" in top["hparams"]
-    if api != "numpy":  # the custom loops trace train_step; keras: the forward pass, traced by the callback
+    if api != "numpy":  # the first compiled training call: train_step (raw, layers), fit's train function (keras)
         assert train["graph_run_metadata_graph"]
     config = (run_dir / "projector_config.pbtxt").read_text()
     assert "metadata.tsv" in config and "sprite.png" in config
@@ -93,12 +94,10 @@ def test_keras_and_layers_write_the_same_scalar_tags(logs):
 @pytest.mark.parametrize("api", ["raw", "layers", "keras"])
 def test_batch_summaries_write_one_point_per_training_step(tmp_path, api):
     """--batch-summaries turns off steps_per_execution: every one of the 2 x 8 batches gets a point."""
-    from tensorboard.backend.event_processing import event_accumulator as ea
     from tensorboard.util.tensor_util import make_ndarray
+    from workshop.tensorboard.run_table import load_events
     run = train_into(tmp_path / "logs", api=api, epochs=2, max_examples=256, batch_summaries=True)
-    acc = ea.EventAccumulator(str(Path(run["run_dir"]) / "train"), size_guidance={ea.TENSORS: 0})
-    acc.Reload()
-    points = acc.Tensors("batch_loss")
+    points = load_events(Path(run["run_dir"]) / "train").Tensors("batch_loss")
     assert [p.step for p in points] == list(range(1, 17))
     assert all(np.isfinite(float(make_ndarray(p.tensor_proto))) for p in points)
 
@@ -112,7 +111,7 @@ def test_confusion_matrix_agrees_with_the_validation_accuracy(logs):
 
 
 def test_hparams_hold_the_settings(logs):
-    from workshop.tensorboard.runs import load_events, read_hparams
+    from workshop.tensorboard.run_table import load_events, read_hparams
     summary = logs[1]["raw"]
     hparams = read_hparams(load_events(Path(summary["run_dir"])))
     assert hparams["model"] == "mlp" and hparams["api"] == "raw" and hparams["dataset"] == "digits"

@@ -1,6 +1,14 @@
-"""The one training configuration, shared by the CLI, the lessons, the tests and the benchmark."""
+"""Two small frozen configs: what to learn (`TrainConfig`) and how to run it (`RunOptions`).
 
-from dataclasses import dataclass, replace
+`TrainConfig` holds the numbers that decide which weights come out: the algorithm, its
+level, the data and the hyperparameters. `RunOptions` holds everything else: where logs
+and models go, what is printed, and the speed knobs, which change how fast the same
+math runs (bfloat16 aside, which is why it is opt-in). Defaults live in one place each:
+an algorithm's own (epochs, learning rate, ...) in workshop/algorithms/__init__.py,
+the rest here. `resolved()` / `checked()` fill them in and validate, once.
+"""
+
+from dataclasses import asdict, dataclass, replace
 
 from workshop.algorithms import ALGORITHMS, LEVELS
 from workshop.errors import UsageError
@@ -11,53 +19,42 @@ PRECISIONS = ("float32", "mixed_bfloat16")
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """What to train and how. `None` fields take the algorithm's default (see `resolved`).
+    """What to learn. `None` fields take the algorithm's default (see `resolved`).
 
     batch_size: 1 is stochastic gradient descent, the whole training set is batch
     gradient descent, anything between is mini-batch SGD (the default).
     """
 
     model: str = "mlp"
-    api: str = "keras"
+    api: str | None = None  # None: the highest level the algorithm is built at (keras for most)
     dataset: str | None = None
     epochs: int | None = None
     batch_size: int | None = None
     learning_rate: float | None = None
     optimizer: str | None = None
     seed: int = 0
-    hidden: tuple[int, ...] = (64,)
+    hidden: tuple[int, ...] = (64,)  # mlp: hidden layer sizes
     dropout: float = 0.5  # cnn only; 0 turns dropout off (the level-equivalence tests do)
-    experiment: str = "train"  # logs/<experiment>/<run>/
-    logdir: str | None = None  # default: logs/ (or $WORKSHOP_LOGDIR)
-    data_dir: str | None = None
-    save: str | None = None
-    batch_summaries: bool = False  # also write per-batch scalars (batch_loss, ...)
-    verbose: int = 1  # 0 silent, 1 progress bar + summary
     max_examples: int | None = None  # train on the first N training examples (quick demos)
-    # batches per compiled call at every TensorFlow level (fit's steps_per_execution, and the same in
-    # the raw and layers loops). 0 = auto (a whole epoch, at most 64 batches): the same math with less
-    # Python between steps; `workshop bench` measured 1.5-3.5x on the CNN and the MLP on digits.
-    steps_per_execution: int = 0
-    # intra-op threads per TensorFlow op; 0 = auto: 1 for small steps, all cores for large ones
-    # (training/threads.py has the rule and what the benchmark measured)
-    threads: int = 0
-    # "mixed_bfloat16": compute in bfloat16, keep float32 weights (Keras mixed precision), on the
-    # layers and keras levels. Opt-in: it changes the math (~3 significant digits per multiply). It pays
-    # on MNIST-sized images on a CPU with AVX512_BF16 and not on 8x8 digits (workshop bench measures both).
-    precision: str = "float32"
-    jit_compile: bool = False  # XLA for the compiled step; the CNN measured 0.2-0.6x on CPU, so never the default
+
+    @property
+    def task(self) -> str:
+        """"classify", "binary", "regress" or "perceptron" (workshop/algorithms/__init__.py)."""
+        return ALGORITHMS[self.model].task
 
     def resolved(self) -> "TrainConfig":
         """Fill the algorithm's defaults in and check every value; raises UsageError."""
         if self.model not in ALGORITHMS:
             raise UsageError(f"unknown model {self.model!r}; choose one of: {', '.join(ALGORITHMS)}")
         algo = ALGORITHMS[self.model]
-        if self.api not in algo.levels:
+        api = self.api or algo.levels[-1]
+        if api not in algo.levels:
             missing = ", ".join(level for level in LEVELS if level not in algo.levels)
-            raise UsageError(f"{self.model} is not built at the {self.api!r} level ({missing} would add nothing "
+            raise UsageError(f"{self.model} is not built at the {api!r} level ({missing} would add nothing "
                              f"to learn); choose --api from: {', '.join(algo.levels)}")
         cfg = replace(
             self,
+            api=api,
             dataset=self.dataset or algo.dataset,
             epochs=self.epochs if self.epochs is not None else algo.epochs,
             batch_size=self.batch_size if self.batch_size is not None else algo.batch_size,
@@ -72,22 +69,57 @@ class TrainConfig:
                 raise UsageError(f"--{name.replace('_', '-')} must be positive, got {getattr(cfg, name)}")
         if algo.optimizer != "rule" and cfg.optimizer not in OPTIMIZERS:
             raise UsageError(f"unknown optimizer {cfg.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
-        if cfg.precision not in PRECISIONS:
-            raise UsageError(f"unknown precision {cfg.precision!r}; choose one of: {', '.join(PRECISIONS)}")
-        if cfg.precision != "float32" and cfg.api not in ("layers", "keras"):
-            raise UsageError(f"--precision {cfg.precision} is for the layers and keras levels (Keras layers cast "
-                             f"for you); the {cfg.api} level computes in float32, so use --api keras or layers")
-        if cfg.threads < 0:
-            raise UsageError(f"--threads must be 0 (auto) or a positive count, got {cfg.threads}")
         if not 0 <= cfg.dropout < 1:
             raise UsageError(f"--dropout must be in [0, 1), got {cfg.dropout}")
         if any(h <= 0 for h in cfg.hidden):
             raise UsageError(f"--hidden sizes must be positive, got {cfg.hidden}")
+        if cfg.max_examples is not None and cfg.max_examples <= 0:
+            raise UsageError(f"max_examples must be positive, got {cfg.max_examples}")
         return cfg
 
     @classmethod
     def tiny(cls, **overrides) -> "TrainConfig":
-        """Seconds, not minutes: 2 epochs on a slice of digits, quiet. For tests."""
-        base = dict(dataset=None, epochs=2, batch_size=32, hidden=(16,), verbose=0, max_examples=256)
-        base.update(overrides)
-        return cls(**base)
+        """Seconds, not minutes: 2 epochs of batches of 32 on 256 digits, 16 hidden units. For tests."""
+        return cls(**{"epochs": 2, "batch_size": 32, "hidden": (16,), "max_examples": 256, **overrides})
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run a training: paths, display and speed. None of it changes what is learned
+    (precision aside: bfloat16 keeps about three significant digits per multiply)."""
+
+    experiment: str = "train"  # logs/<experiment>/<run>/
+    logdir: str | None = None  # default: logs/ (or $WORKSHOP_LOGDIR)
+    data_dir: str | None = None  # default: datasets/ (or $WORKSHOP_DATA_DIR)
+    save: str | None = None  # save the trained model here (.keras; .npz for the numpy level)
+    verbose: int = 1  # 0 silent, 1 progress as `fit` prints it
+    batch_summaries: bool = False  # also write per-batch scalars (batch_loss)
+    # Speed knobs (workshop/training/speed.py has the machinery and what `workshop bench` measured):
+    steps_per_execution: int = 0  # batches per compiled call; 0 = auto (a whole epoch, at most 64)
+    threads: int = 0  # intra-op threads per TensorFlow op; 0 = auto (1 for small steps, all cores for large)
+    precision: str = "float32"  # "mixed_bfloat16": bfloat16 math, float32 weights (layers and keras levels)
+    jit_compile: bool = False  # XLA for the compiled step; measured 0.2-0.6x on the CNN on CPU, so never default
+
+    @property
+    def progress(self) -> int:
+        """Keras's `verbose`: 0 silent, 1 an animated bar on a terminal, 2 one line per epoch elsewhere."""
+        import sys
+        return 0 if not self.verbose else (1 if sys.stdout.isatty() else 2)
+
+    def checked(self, config: TrainConfig) -> "RunOptions":
+        """Check the options against the resolved `config`; raises UsageError."""
+        if self.precision not in PRECISIONS:
+            raise UsageError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
+        if self.precision != "float32" and config.api not in ("layers", "keras"):
+            raise UsageError(f"--precision {self.precision} is for the layers and keras levels (Keras layers cast "
+                             f"for you); the {config.api} level computes in float32, so use --api keras or layers")
+        if self.threads < 0:
+            raise UsageError(f"--threads must be 0 (auto) or a positive count, got {self.threads}")
+        if self.steps_per_execution < 0:
+            raise UsageError(f"steps_per_execution must be 0 (auto) or positive, got {self.steps_per_execution}")
+        return self
+
+
+def settings(config: TrainConfig, options: RunOptions) -> dict:
+    """Both configs as one flat dict: the run's record (TensorBoard's Text dashboard, `--json`)."""
+    return {**asdict(config), **{k: v for k, v in asdict(options).items() if k != "verbose"}}

@@ -20,20 +20,21 @@ def project_root() -> Path:
     return Path.cwd()
 
 
-def data_dir(override: str | os.PathLike | None = None) -> Path:
+def _folder(override, variable: str, default: str) -> Path:
+    """The flag's value if given, else $variable if set, else <project root>/<default>."""
     if override:
         return Path(override).expanduser()
-    if os.environ.get("WORKSHOP_DATA_DIR"):
-        return Path(os.environ["WORKSHOP_DATA_DIR"]).expanduser()
-    return project_root() / "datasets"
+    if os.environ.get(variable):
+        return Path(os.environ[variable]).expanduser()
+    return project_root() / default
+
+
+def data_dir(override: str | os.PathLike | None = None) -> Path:
+    return _folder(override, "WORKSHOP_DATA_DIR", "datasets")
 
 
 def logs_dir(override: str | os.PathLike | None = None) -> Path:
-    if override:
-        return Path(override).expanduser()
-    if os.environ.get("WORKSHOP_LOGDIR"):
-        return Path(os.environ["WORKSHOP_LOGDIR"]).expanduser()
-    return project_root() / "logs"
+    return _folder(override, "WORKSHOP_LOGDIR", "logs")
 
 
 def models_dir() -> Path:

@@ -24,40 +24,37 @@ from workshop.errors import WorkshopError
 MARKER = "workshop.json"
 
 
-def _atomic_target(path: Path, suffix: str) -> Path:
+def _write_atomically(path, suffix: str, who: str, write) -> Path:
+    """Call write(tmp) on a fresh temporary file beside `path`, then rename it into place:
+    a failed or interrupted write leaves whatever was at `path` untouched."""
+    path = Path(path)
+    if path.suffix != suffix:
+        raise WorkshopError(f"{path}: {who} saves to a {suffix} file; name it e.g. {path.stem}{suffix}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
     os.close(fd)
-    os.unlink(tmp)  # Keras wants to create the file itself
-    return Path(tmp)
+    tmp = Path(name)
+    tmp.unlink()  # Keras wants to create the file itself
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 def save_keras(model, path, meta: dict) -> Path:
-    path = Path(path)
-    if path.suffix != ".keras":
-        raise WorkshopError(f"{path}: a TensorFlow-level model saves to a .keras file; name it e.g. {path.stem}.keras")
-    tmp = _atomic_target(path, ".keras")
-    try:
+    def write(tmp):
         model.save(tmp)
         with zipfile.ZipFile(tmp, "a") as z:
             z.writestr(MARKER, json.dumps(meta, indent=1))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return _write_atomically(path, ".keras", "a TensorFlow-level model", write)
 
 
 def save_npz(weights, path, meta: dict) -> Path:
-    path = Path(path)
-    if path.suffix != ".npz":
-        raise WorkshopError(f"{path}: the numpy level saves to a .npz file; name it e.g. {path.stem}.npz")
-    tmp = _atomic_target(path, ".npz")
-    try:
+    def write(tmp):
         np.savez(tmp, meta=np.array(json.dumps(meta)), **{f"w{i}": w for i, w in enumerate(weights)})
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return _write_atomically(path, ".npz", "the numpy level", write)
 
 
 def read_meta(path) -> dict:
@@ -75,8 +72,6 @@ def read_meta(path) -> dict:
         if path.suffix == ".npz":
             with np.load(path, allow_pickle=False) as npz:
                 return json.loads(str(npz["meta"]))
-    except WorkshopError:
-        raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise WorkshopError(f"{path} is not a readable workshop model ({type(e).__name__}: {e})") from None
     raise WorkshopError(f"{path}: a model file must end in .keras (TensorFlow levels) or .npz (numpy level)")

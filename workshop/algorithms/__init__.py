@@ -60,6 +60,3 @@ ALGORITHMS = {
                      summary="conv -> pool -> conv -> pool -> dropout -> dense"),
 }
 
-
-def module_name(model: str, api: str) -> str:
-    return f"workshop.algorithms.{model}_{api}"

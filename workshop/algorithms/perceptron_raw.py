@@ -6,6 +6,8 @@ a graph loop, so the example-by-example rule runs without a Python round trip pe
 Siblings: perceptron_numpy.py; training/perceptron_run.py runs either one.
 """
 
+import numpy as np
+
 from workshop.tf_env import tf
 
 
@@ -40,12 +42,19 @@ class Perceptron(tf.Module):
     def __call__(self, x):
         return step(tf.linalg.matvec(with_bias_input(x), self.w))
 
-    @tf.function(reduce_retracing=True)
-    def train_epoch(self, x, y, learning_rate):
-        """One pass over the examples in order, updating after each; returns the error count.
+    def predict(self, x) -> np.ndarray:
+        """y_pred float32 (batch,) in {0, 1}, as NumPy (the numpy level's `predict`)."""
+        return self(tf.constant(x)).numpy()
 
-        x: float32 (n, ...); y: float32 (n,) in {0, 1}; learning_rate: float32 scalar.
+    def train_epoch(self, x, y, learning_rate) -> int:
+        """One pass over the examples in order, updating after each; returns how many were wrong.
+
+        x: float32 (n, ...); y: float32 (n,) in {0, 1} (NumPy, as at the numpy level).
         """
+        return int(self._epoch(tf.constant(x), tf.constant(y), tf.constant(learning_rate, tf.float32)))
+
+    @tf.function(reduce_retracing=True)
+    def _epoch(self, x, y, learning_rate):
         xs = with_bias_input(x)
         errors = tf.constant(0.0)
         for i in tf.range(tf.shape(xs)[0]):

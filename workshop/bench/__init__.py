@@ -3,7 +3,7 @@
 Every comparison is a ratio measured side by side, round-robin, on the same noisy
 machine: each round runs one timed epoch of every contender (after an untimed first
 epoch that pays for tracing), and the table reports the median and min-max over
-rounds. The benchmark's process runs the project's way (training/threads.py sets its
+rounds. The benchmark's process runs the project's way (training/speed.py sets its
 threads); what must run as TensorFlow ships - the reference recipe, the default path
 without the thread rule, the matmul peak - runs in worker processes (worker.py),
 driven one epoch at a time, so the round-robin still holds.

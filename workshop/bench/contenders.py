@@ -11,8 +11,8 @@ import tempfile
 import time
 from dataclasses import replace
 
-import numpy as np
 
+from workshop.metrics import batch_metrics
 from workshop.tf_env import keras, tf
 
 
@@ -46,29 +46,31 @@ class TimeToAccuracy(EpochTimer):
 
     def on_epoch_end(self, epoch, logs=None):
         super().on_epoch_end(epoch, logs)
-        self.accuracy = float(np.mean(np.argmax(self.predict(self.x_test), 1) == self.y_test))
+        self.accuracy = batch_metrics("classify", self.y_test, self.predict(self.x_test))["accuracy"]
         if self.accuracy >= self.target:
             self.reached = epoch + 1
             self.model.stop_training = True
 
 
 class Level:
-    """The project's own path: cfg.api's loop (mode 'function', 'eager' or 'jit')."""
+    """The project's own path: cfg.api's loop with `options` (mode 'function', 'eager' or 'jit')."""
 
-    def __init__(self, name, cfg, data, task, mode="function"):
-        from workshop.training.run import build_model
-        self.name, self.task, self.mode = name, task, mode
-        self.cfg = replace(cfg, epochs=2, verbose=0, jit_compile=(mode == "jit"))
+    def __init__(self, name, cfg, data, options=None, mode="function"):
+        from workshop.config import RunOptions
+        from workshop.training.train import build_model
+        self.name, self.mode = name, mode
+        self.cfg = replace(cfg, epochs=2)
+        self.options = replace(options or RunOptions(), verbose=0, jit_compile=(mode == "jit"))
         self.data = data
-        self.model = build_model(self.cfg, data)
+        self.model = build_model(self.cfg, data, options=self.options)
         self.examples = len(data.x_train)
 
     def epoch(self):
-        from workshop.training.run import fit
+        from workshop.training.train import fit
         timer = EpochTimer()
         tf.config.run_functions_eagerly(self.mode == "eager")
         try:
-            fit(self.cfg, self.model, self.data, self.task, callbacks=[timer])
+            fit(self.cfg, self.model, self.data, callbacks=[timer], options=self.options)
         finally:
             tf.config.run_functions_eagerly(False)
         return timer.seconds[-1]

@@ -1,4 +1,4 @@
-"""`run_benchmark(...)`: every measurement of `workshop bench`, as rows of one table.
+"""The benchmark suite: `run_benchmark(...)`, every measurement of `workshop bench`, as rows of one table.
 
 A row: section, name, median, low, high (min-max over rounds), unit, ratio (to the
 section's reference, when there is one), target and note.
@@ -15,8 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workshop.algorithms import ALGORITHMS
-from workshop.config import TrainConfig
+from workshop.config import RunOptions, TrainConfig
 
 TARGET_ACCURACY = {"digits": 0.98, "digits28": 0.98, "mnist": 0.99, "fashion_mnist": 0.90}
 # digits28 is bench-only: the digits scaled up to 28x28, so MNIST's shapes (and FLOPs per
@@ -30,10 +29,6 @@ def _row(section, name, values, unit, reference=None, target="", note=""):
             "unit": unit, "ratio": (med / reference) if reference else None, "target": target, "note": note}
 
 
-def task_of(model):
-    return ALGORITHMS[model].task
-
-
 def bench_config(model, dataset):
     """`workshop train MODEL`'s resolved keras settings on `dataset` (digits28 trains as digits)."""
     return TrainConfig(model=model, api="keras", dataset="digits" if dataset == "digits28" else dataset,
@@ -41,17 +36,16 @@ def bench_config(model, dataset):
 
 
 def bench_data(model, dataset, quick):
-    """(TaskData, resolved keras TrainConfig) of `model` on `dataset`; --quick keeps 6,000 training examples."""
+    """(Splits, resolved keras TrainConfig) of `model` on `dataset`; --quick keeps 6,000 training examples."""
     from workshop.training.prepare import prepare
     cfg = bench_config(model, dataset)
-    data = prepare(cfg, task_of(model))
+    data = prepare(cfg)
     if dataset == "digits28":
         from workshop.data.digits import upscale
-        for split in ("x_train", "x_val", "x_test"):
-            setattr(data, split, upscale(getattr(data, split)[..., 0])[..., None])
-        data.input_shape = data.x_train.shape[1:]
+        data = replace(data, **{split: upscale(getattr(data, split)[..., 0])[..., None]
+                                for split in ("x_train", "x_val", "x_test")})
     if quick and dataset != "digits":
-        data.x_train, data.y_train = data.x_train[:6000], data.y_train[:6000]
+        data = replace(data, x_train=data.x_train[:6000], y_train=data.y_train[:6000])
     return data, cfg
 
 
@@ -62,18 +56,22 @@ def throughput(model, dataset, rounds, quick, threads_note):
     TensorFlow's default threads; everything else here, with the project's thread rule."""
     from workshop.bench import contenders as c
     data, cfg = bench_data(model, dataset, quick)
-    levels = [("keras (fit, steps_per_execution=1)", dict(api="keras", steps_per_execution=1), "function"),
-              ("keras (fit, default)", dict(api="keras"), "function"),
-              ("keras (fit, mixed_bfloat16)", dict(api="keras", precision="mixed_bfloat16"), "function"),
-              ("keras (fit, batch x2)", dict(api="keras", batch_size=2 * cfg.batch_size), "function"),
-              ("layers (tf.function)", dict(api="layers"), "function"), ("raw (tf.function)", dict(api="raw"), "function"),
-              ("layers (eager)", dict(api="layers"), "eager"), ("raw (eager)", dict(api="raw"), "eager"),
-              ("layers (jit_compile)", dict(api="layers"), "jit"), ("raw (jit_compile)", dict(api="raw"), "jit")]
+    one_step, bf16 = RunOptions(steps_per_execution=1), RunOptions(precision="mixed_bfloat16")
+    levels = [("keras (fit, steps_per_execution=1)", dict(api="keras"), one_step, "function"),
+              ("keras (fit, default)", dict(api="keras"), RunOptions(), "function"),
+              ("keras (fit, mixed_bfloat16)", dict(api="keras"), bf16, "function"),
+              ("keras (fit, batch x2)", dict(api="keras", batch_size=2 * cfg.batch_size), RunOptions(), "function"),
+              ("layers (tf.function)", dict(api="layers"), RunOptions(), "function"),
+              ("raw (tf.function)", dict(api="raw"), RunOptions(), "function"),
+              ("layers (eager)", dict(api="layers"), RunOptions(), "eager"),
+              ("raw (eager)", dict(api="raw"), RunOptions(), "eager"),
+              ("layers (jit_compile)", dict(api="layers"), RunOptions(), "jit"),
+              ("raw (jit_compile)", dict(api="raw"), RunOptions(), "jit")]
     ref = c.Remote(f"{model} reference recipe (plain fit, Adam, batch 128)", "reference", model, dataset, quick)
     tf_threads = c.Remote(f"{model} keras (fit, default) on TensorFlow's default threads", "default", model, dataset,
                           quick)
-    runners = [c.Level(f"{model} {label}", replace(cfg, **overrides), data, task_of(model), mode)
-               for label, overrides, mode in levels]
+    runners = [c.Level(f"{model} {label}", replace(cfg, **overrides), data, options, mode)
+               for label, overrides, options, mode in levels]
     try:
         speeds = c.round_robin([ref, *runners, tf_threads], rounds)
     finally:
@@ -95,13 +93,13 @@ def throughput(model, dataset, rounds, quick, threads_note):
 def feeding(data, cfg, rounds):
     """The same keras MLP fed NumPy arrays vs the project's tf.data pipeline (cache + prefetch)."""
     from workshop.bench import contenders as c
-    from workshop.training.run import build_model
     from workshop.training.tasks import keras_loss, keras_optimizer
-    mcfg = replace(cfg, model="mlp", api="keras", optimizer="sgd", learning_rate=0.1, epochs=2, verbose=0)
+    from workshop.training.train import build_model
+    mcfg = replace(cfg, model="mlp", api="keras", optimizer="sgd", learning_rate=0.1, epochs=2)
     model = build_model(mcfg, data)
     model.compile(optimizer=keras_optimizer("sgd", 0.1), loss=keras_loss("classify"))
     arrays = c.PlainFit("mlp fit on NumPy arrays", model, data.x_train, data.y_train, cfg.batch_size)
-    pipeline = c.Level("mlp fit on tf.data (cache + prefetch)", mcfg, data, "classify")
+    pipeline = c.Level("mlp fit on tf.data (cache + prefetch)", mcfg, data)
     speeds = c.round_robin([arrays, pipeline], rounds)
     ref = statistics.median(speeds[arrays.name])
     return [_row("data feeding", n, v, "examples/s", ref) for n, v in speeds.items()]
@@ -142,16 +140,16 @@ def time_to_accuracy(data, dataset, quick):
     default path (`workshop train cnn`'s loop and settings), the same with twice the batch and the
     learning rate x sqrt(2) (the batch-size lever), and the reference recipe in a worker."""
     from workshop.bench import contenders as c
-    from workshop.training.run import build_model, fit, view_of
+    from workshop.training.train import build_model, fit, view_of
     target, max_epochs = TARGET_ACCURACY[dataset], tta_epochs(quick)
-    default = replace(bench_config("cnn", dataset), epochs=max_epochs, verbose=0)
+    default = replace(bench_config("cnn", dataset), epochs=max_epochs)
     doubled = replace(default, batch_size=2 * default.batch_size, learning_rate=default.learning_rate * 2 ** 0.5)
     results, models = {}, {}
     for name, cfg in [("cnn default path (workshop train cnn's settings)", default),
                       (f"cnn batch {doubled.batch_size}, learning rate {doubled.learning_rate:.4f}", doubled)]:
         models[name] = model = build_model(cfg, data)
         timer = c.TimeToAccuracy(view_of(model, "keras").predict, data.x_test, data.y_test, target)
-        fit(cfg, model, data, "classify", callbacks=[timer])
+        fit(cfg, model, data, callbacks=[timer], options=RunOptions(verbose=0))
         results[name] = (sum(timer.seconds), timer.reached, timer.accuracy)
     results["reference recipe"] = tuple(float(v) for v in c.remote_value("time-to-accuracy", "cnn", dataset, quick))
     ref_seconds, ref_reached, _ = results["reference recipe"]
@@ -171,7 +169,7 @@ def inference(model, cfg, data, repeats):
         return [_row("inference", "predict (skipped)", [0], "", note=str(e))]
     from PIL import Image
     from workshop import saving
-    from workshop.training.run import save, view_of
+    from workshop.training.train import save, view_of
     with tempfile.TemporaryDirectory() as tmp:
         path = save(cfg, view_of(model, "keras"), data, Path(tmp) / "cnn.keras")
         loaded, meta = saving.load(path)
@@ -221,14 +219,14 @@ def startup(repeats):
 
 def run_benchmark(dataset="digits", quick=False, rounds=None, log=print):
     from workshop.tf_env import tf
-    from workshop.training import threads
+    from workshop.training import speed
     # every timed contender builds its compiled steps afresh on purpose (an untimed epoch pays for
     # the tracing); TensorFlow would warn about "retracing" each time
     tf.get_logger().setLevel("ERROR")
     rounds = rounds or (2 if quick else 5)
     data, cfg = bench_data("cnn", dataset, quick)
     # this process runs the project's way, as `workshop train cnn` would: threads before any TF op
-    setting = threads.apply(threads.choose(cfg, data.input_shape, data.classes))
+    setting = speed.apply_threads(speed.choose_threads(cfg, RunOptions(), data.input_shape, data.classes))
     threads_note = f"{setting} thread per op" if setting == 1 else "threads: one per core"
     rows = []
     log(f"throughput: cnn, {rounds} rounds ...")

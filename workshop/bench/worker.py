@@ -1,6 +1,6 @@
 """A benchmark contender in a process of its own, with TensorFlow's default threads.
 
-Threads are fixed per process (training/threads.py), and the benchmark's own process
+Threads are fixed per process (training/speed.py), and the benchmark's own process
 runs with the project's setting. What must run as TensorFlow ships - the reference
 recipe "defaults untouched", the project's path without its thread rule, the machine's
 matmul peak - runs here instead, driven over stdin/stdout:
@@ -27,16 +27,16 @@ def main(argv=None) -> int:
     kind, model, dataset = args[:3]
     quick = "--quick" in args
     from workshop.bench import contenders as c
-    from workshop.bench import run
+    from workshop.bench import suite
     if kind == "peak":
         from workshop.bench.flops import matmul_gflops
         say(matmul_gflops())
         return 0
-    data, cfg = run.bench_data(model, dataset, quick)
+    data, cfg = suite.bench_data(model, dataset, quick)
     if kind == "time-to-accuracy":
-        say(*run.reference_time_to_accuracy(data, dataset, run.tta_epochs(quick)))
+        say(*suite.reference_time_to_accuracy(data, dataset, suite.tta_epochs(quick)))
         return 0
-    contender = c.reference_recipe(model, data) if kind == "reference" else c.Level(kind, cfg, data, run.task_of(model))
+    contender = c.reference_recipe(model, data) if kind == "reference" else c.Level(kind, cfg, data)
     say("ready", contender.examples)
     for line in sys.stdin:
         if line.strip() == "epoch":

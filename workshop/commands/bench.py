@@ -16,7 +16,7 @@ def add_arguments(p):
 
 def run(args) -> int:
     from workshop.bench.report import text_table, write
-    from workshop.bench.run import run_benchmark
+    from workshop.bench.suite import run_benchmark
     from workshop.errors import UsageError
     if args.rounds is not None and args.rounds < 1:
         raise UsageError(f"--rounds must be at least 1, got {args.rounds}")

@@ -22,6 +22,7 @@ def _table(directory) -> str:
         offline = {"embedded": "yes (embedded)", "cached": "yes"}.get(st, f"no ({st})")
         rows.append(f"{info.name:14} {shape:9} {info.classes or '-':>7} {info.train:>6} {info.val:>5} {info.test:>6}  "
                     f"{offline}{where}")
+        rows.append(f"{'':14} {info.description}")
     return "\n".join(rows)
 
 

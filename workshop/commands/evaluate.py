@@ -27,8 +27,9 @@ def evaluate(path, dataset=None, data_dir=None) -> dict:
     from workshop import saving
     from workshop.config import TrainConfig
     from workshop.data import DATASETS, check_name
-    from workshop.training.prepare import numpy_metrics, prepare
-    from workshop.training.run import view_of
+    from workshop.metrics import evaluate as score
+    from workshop.training.levels import saved_view
+    from workshop.training.prepare import prepare
 
     meta = saving.read_meta(path)  # refuses foreign files before anything heavy is loaded
     dataset = dataset or meta["dataset"]
@@ -38,13 +39,11 @@ def evaluate(path, dataset=None, data_dir=None) -> dict:
         raise UsageError(f"{path} takes inputs of shape {shape}, but {dataset} has {tuple(DATASETS[dataset].shape)}; "
                          f"evaluate it on {meta['dataset']}")
     model, meta = saving.load(path)
-    cfg = TrainConfig(model=meta["model"], api=meta["api"], dataset=dataset, seed=meta.get("seed", 0),
-                      data_dir=data_dir)
-    data = prepare(cfg, meta["task"])
-    view = view_of(model, "numpy" if meta["api"] == "numpy" else "keras")
-    loss, accuracy = numpy_metrics(meta["task"], data.y_test, view.predict(data.x_test))
+    config = TrainConfig(model=meta["model"], api=meta["api"], dataset=dataset, seed=meta.get("seed", 0))
+    data = prepare(config, data_dir)
+    test = score(meta["task"], data.y_test, saved_view(model, meta).predict(data.x_test))
     return {"path": str(path), "model": meta["model"], "api": meta["api"], "dataset": dataset,
-            "examples": len(data.y_test), "test_loss": loss, "test_accuracy": accuracy}
+            "examples": len(data.y_test), "test_loss": test["loss"], "test_accuracy": test.get("accuracy")}
 
 
 def run(args) -> int:

@@ -15,7 +15,7 @@ def add_arguments(p):
 
 
 def run(args) -> int:
-    from workshop.tensorboard.runs import format_table, runs_table
+    from workshop.tensorboard.run_table import format_table, runs_table
 
     logdir = logs_dir(args.logdir)
     table = runs_table(logdir)

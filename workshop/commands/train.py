@@ -3,58 +3,52 @@
 import json
 import sys
 import time
+from dataclasses import fields
 
 from workshop.algorithms import ALGORITHMS, LEVELS
-from workshop.config import OPTIMIZERS, PRECISIONS, TrainConfig
-
-
-def _positive(kind):
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise __import__("argparse").ArgumentTypeError(f"{text!r} is not a number") from None
-        if not value > 0:
-            raise __import__("argparse").ArgumentTypeError(f"must be positive, got {text}")
-        return value
-    return parse
+from workshop.config import OPTIMIZERS, PRECISIONS, RunOptions, TrainConfig
 
 
 def add_arguments(p):
+    # no defaults here: TrainConfig and RunOptions hold them (workshop/config.py), and check every value
     p.add_argument("model", choices=tuple(ALGORITHMS), help="which algorithm")
-    p.add_argument("--api", choices=LEVELS, help="which level of the TensorFlow API (default keras, or the "
-                   "highest level the algorithm is built at)")
+    p.add_argument("--api", choices=LEVELS, help="which level of the TensorFlow API (default: the highest "
+                   "level the algorithm is built at, keras for most)")
     p.add_argument("--dataset", help="default: the algorithm's own (digits; line for linear; or for perceptron)")
-    p.add_argument("--epochs", type=_positive(int))
-    p.add_argument("--batch-size", type=_positive(int), help="1 = stochastic GD, training-set size = batch GD")
-    p.add_argument("--lr", "--learning-rate", dest="learning_rate", type=_positive(float))
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int, help="1 = stochastic GD, training-set size = batch GD")
+    p.add_argument("--lr", "--learning-rate", dest="learning_rate", type=float)
     p.add_argument("--optimizer", choices=OPTIMIZERS)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--hidden", type=_positive(int), nargs="+", default=[64], help="hidden layer sizes (mlp)")
-    p.add_argument("--dropout", type=float, default=0.5, help="cnn dropout rate; 0 turns it off")
+    p.add_argument("--seed", type=int, help="initial weights and data order (default 0)")
+    p.add_argument("--hidden", type=int, nargs="+", help="hidden layer sizes (mlp; default 64)")
+    p.add_argument("--dropout", type=float, help="cnn dropout rate (default 0.5); 0 turns it off")
     p.add_argument("--logdir", help="root of the TensorBoard logs (default logs/)")
-    p.add_argument("--experiment", default="train", help="logs/<experiment>/<run>/ (default train)")
+    p.add_argument("--experiment", help="logs/<experiment>/<run>/ (default train)")
     p.add_argument("--data-dir", help="dataset cache (default datasets/)")
     p.add_argument("--save", metavar="PATH", help="save the trained model (.keras; .npz for --api numpy)")
-    p.add_argument("--batch-summaries", action="store_true", help="also log the loss of every batch")
-    p.add_argument("--precision", choices=PRECISIONS, default="float32",
+    p.add_argument("--batch-summaries", action="store_true", default=None, help="also log the loss of every batch")
+    p.add_argument("--precision", choices=PRECISIONS,
                    help="mixed_bfloat16: faster on large images with AVX512_BF16 CPUs (layers/keras levels); "
                         "changes the math, so off by default")
-    p.add_argument("--threads", type=int, default=0,
+    p.add_argument("--threads", type=int,
                    help="threads per TensorFlow op; default 0 = auto (1 for small models, all cores for large)")
     p.add_argument("--tensorboard", action="store_true", help="start TensorBoard beside the training")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object on the last line")
 
 
-def config_from(args) -> TrainConfig:
-    levels = ALGORITHMS[args.model].levels
-    api = args.api or ("keras" if "keras" in levels else levels[-1])
-    return TrainConfig(model=args.model, api=api, dataset=args.dataset, epochs=args.epochs,
-                       batch_size=args.batch_size, learning_rate=args.learning_rate, optimizer=args.optimizer,
-                       seed=args.seed, hidden=tuple(args.hidden), dropout=args.dropout, experiment=args.experiment,
-                       logdir=args.logdir, data_dir=args.data_dir, save=args.save,
-                       batch_summaries=args.batch_summaries, threads=args.threads, precision=args.precision,
-                       verbose=0 if args.json else 1)
+def _given(args, cls, **extra):
+    """cls built from the flags the user gave (the rest keep cls's defaults)."""
+    names = {f.name for f in fields(cls)}
+    values = {k: v for k, v in vars(args).items() if k in names and v is not None}
+    return cls(**{**values, **extra})
+
+
+def configs_from(args) -> tuple[TrainConfig, RunOptions]:
+    """The resolved and checked configs of `workshop train ARGS`; UsageError for a bad value."""
+    hidden = {"hidden": tuple(args.hidden)} if args.hidden else {}
+    config = _given(args, TrainConfig, **hidden).resolved()
+    options = _given(args, RunOptions, verbose=0 if args.json else 1).checked(config)
+    return config, options
 
 
 def format_summary(s: dict) -> str:
@@ -86,14 +80,14 @@ def format_summary(s: dict) -> str:
 
 
 def run(args) -> int:
-    cfg = config_from(args).resolved()  # usage errors before anything heavy starts
+    config, options = configs_from(args)  # usage errors before anything heavy starts
     server = None
     if args.tensorboard:
         from workshop.tensorboard.server import start_beside
-        server = start_beside(cfg.logdir)
-    from workshop.training.run import train
+        server = start_beside(options.logdir)
+    from workshop.training.train import train
     try:
-        summary = train(cfg)
+        summary = train(config, options)
         if args.json:
             print(json.dumps({k: v for k, v in summary.items() if k != "config"}))
         else:

@@ -12,8 +12,10 @@ Importing this package does not import TensorFlow.
 
 from pathlib import Path
 
-from workshop.data.catalog import DATASETS, IMAGE_DATASETS, VAL_FRACTION, status
+from workshop.data.catalog import DATASETS, status
 from workshop.data.splits import Splits
+from workshop.data.truth_tables import TABLES as TRUTH_TABLES
+from workshop.data.truth_tables import truth_table
 from workshop.errors import UsageError
 from workshop.paths import data_dir as resolve_data_dir
 
@@ -42,4 +44,4 @@ def make_dataset(x, y, batch_size, shuffle=True, seed=0, repeat=False):
     return _make(x, y, batch_size, shuffle=shuffle, seed=seed, repeat=repeat)
 
 
-__all__ = ["DATASETS", "IMAGE_DATASETS", "VAL_FRACTION", "Splits", "check_name", "load", "make_dataset", "status"]
+__all__ = ["DATASETS", "TRUTH_TABLES", "Splits", "check_name", "load", "make_dataset", "status", "truth_table"]

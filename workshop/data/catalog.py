@@ -69,9 +69,6 @@ DATASETS = {
         (1,), 0, train=30, val=10, test=10),
 }
 
-IMAGE_DATASETS = ("digits", "mnist", "fashion_mnist")
-
-
 def origin() -> str:
     return os.environ.get("WORKSHOP_DATASETS_MIRROR", KERAS_ORIGIN).rstrip("/") + "/"
 
@@ -98,7 +95,8 @@ def sha256(path: Path) -> str:
 
 
 def status(name: str, data_dir: Path) -> str:
-    """'embedded', 'cached', 'missing: N of M files' or 'corrupt: FILE' — without loading anything."""
+    """'embedded', 'cached' or 'missing N of M files', from the file names alone (the sha256 is
+    checked when a file is loaded, in downloads.py)."""
     info = DATASETS[name]
     if not info.files:
         return "embedded"

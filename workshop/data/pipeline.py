@@ -7,6 +7,8 @@ only on the seed, never on how often a loop restarts its iterator, which is what
 the tests compare the levels' weights exactly.
 """
 
+import math
+
 import numpy as np
 
 
@@ -29,3 +31,11 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = 
     if repeat:
         ds = ds.repeat()
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def train_val_datasets(data, batch_size: int, seed: int):
+    """(train_ds, val_ds, steps) for a Splits: the endless training stream, shuffled by `seed`
+    and read `steps` batches per epoch, and the validation split in order, in large batches."""
+    train_ds = make_dataset(data.x_train, data.y_train, batch_size, shuffle=True, seed=seed, repeat=True)
+    val_ds = make_dataset(data.x_val, data.y_val, max(batch_size, 256), shuffle=False)
+    return train_ds, val_ds, math.ceil(len(data.x_train) / batch_size)

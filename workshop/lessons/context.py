@@ -49,10 +49,13 @@ class Context:
     def say(self, text: str = "") -> None:
         print(text, flush=True)
 
-    def train_config(self, **fields):
-        """A TrainConfig for this module: its experiment folder, logdir and verbosity."""
-        from workshop.config import TrainConfig
-        return TrainConfig(experiment=self.module, logdir=self.logdir, verbose=self.verbose, **fields)
+    def train(self, save=None, **fields) -> dict:
+        """train(TrainConfig(**fields)) into this module's experiment folder; returns the summary.
+        save: a path to keep the trained model at."""
+        from workshop.config import RunOptions, TrainConfig
+        from workshop.training.train import train
+        return train(TrainConfig(**fields), RunOptions(experiment=self.module, logdir=self.logdir,
+                                                       verbose=self.verbose, save=save))
 
     def figure(self, fig, name: str) -> Path:
         """Save matplotlib `fig` as <run_dir>/<name>.png and as TensorBoard image `name`."""

@@ -16,12 +16,11 @@ MODEL_FILE = "digits-cnn.keras"
 
 
 def train_both(ctx) -> dict:
-    from workshop.training.run import train
     epochs = 3 if ctx.quick else 10
     summaries = {}
     for api, how in (("keras", "compile + fit"), ("layers", "Keras layers + own GradientTape loop")):
         save = str(ctx.models_dir / MODEL_FILE) if api == "keras" else None
-        s = train(ctx.train_config(model="cnn", api=api, epochs=epochs, save=save))
+        s = ctx.train(model="cnn", api=api, epochs=epochs, save=save)
         summaries[api] = s
         ctx.say(f"  cnn --api {api:6} ({how}): test accuracy {s['test_accuracy']:.2%} "
                 f"in {s['wall_seconds']:.1f} s  -> {shown(s['run_dir'])}")

@@ -5,43 +5,33 @@ by hand in NumPy beside tf.GradientTape's, linear regression the deep-learning w
 (a and b walking to their true values), and SGD vs batch gradient descent.
 """
 
-import importlib.util
-
 import matplotlib.pyplot as plt
 import numpy as np
 
-from workshop.data import load
+from workshop.algorithms.perceptron_numpy import Perceptron
+from workshop.data import load, truth_table
 from workshop.training.prepare import BINARY_NEGATIVE, BINARY_POSITIVE
 
-TRUTH_TABLES = {"or": [0, 1, 1, 1], "xor": [0, 1, 1, 0]}
-INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+GATES = ("or", "xor")
 
 
-def perceptron_rule(x, y, learning_rate=0.1, epochs=25):
-    """Rosenblatt's rule on x (N, D), y (N,) in {0, 1}: w += rate * (y - step(w . [1, x])) * [1, x].
-
-    Returns (w (D + 1,), errors per epoch). The weights start at zero so the run is exact.
-    """
-    xb = np.hstack([np.ones((len(x), 1), np.float32), x])
-    w, errors = np.zeros(xb.shape[1], np.float32), []
-    for _ in range(epochs):
-        wrong = 0
-        for xi, yi in zip(xb, y):
-            error = yi - float(w @ xi > 0)
-            w += learning_rate * error * xi
-            wrong += error != 0
-        errors.append(int(wrong))
-    return w, errors
+def perceptron_rule(gate, learning_rate=0.1, epochs=25):
+    """The package's perceptron (workshop/algorithms/perceptron_numpy.py) on a truth table,
+    started at zero weights so the run is exact. Returns (w (3,): bias first, errors per epoch)."""
+    table = truth_table(gate)
+    model = Perceptron([np.zeros((2, 1), np.float32), np.zeros(1, np.float32)])
+    errors = [model.train_epoch(table.x_train, table.y_train, learning_rate) for _ in range(epochs)]
+    return model.w, errors
 
 
 def perceptrons(ctx):
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
     results = {}
-    for ax, name in zip(axes[:2], TRUTH_TABLES):
-        y = np.array(TRUTH_TABLES[name], np.float32)
-        w, errors = perceptron_rule(INPUTS, y)
+    for ax, name in zip(axes[:2], GATES):
+        table = truth_table(name)
+        w, errors = perceptron_rule(name)
         results[name] = errors[-1]
-        ax.scatter(*INPUTS.T, c=y, cmap="coolwarm", s=150, edgecolors="k")
+        ax.scatter(*table.x_train.T, c=table.y_train, cmap="coolwarm", s=150, edgecolors="k")
         xs = np.linspace(-0.5, 1.5, 2)
         if abs(w[2]) > 1e-6:  # the line w0 + w1*x1 + w2*x2 = 0
             ax.plot(xs, -(w[0] + w[1] * xs) / w[2], "k--")
@@ -53,11 +43,9 @@ def perceptrons(ctx):
     ctx.figure(fig, "perceptron")
     ctx.say(f"  perceptron rule: OR ends with {results['or']} errors, XOR with {results['xor']} "
             "(no straight line separates XOR)")
-    if importlib.util.find_spec("workshop.algorithms.perceptron_numpy") is not None:
-        from workshop.training.run import train
-        for name in TRUTH_TABLES:  # the package's own perceptron, logged like any run
-            s = train(ctx.train_config(model="perceptron", api="numpy", dataset=name))
-            ctx.say(f"  workshop train perceptron --dataset {name}: train accuracy {s.get('train_accuracy')}")
+    for name in GATES:  # the same perceptron through `workshop train`, logged like any run
+        s = ctx.train(model="perceptron", api="numpy", dataset=name)
+        ctx.say(f"  workshop train perceptron --dataset {name}: train accuracy {s.get('train_accuracy')}")
     return results
 
 
@@ -123,7 +111,6 @@ def descend_line(x, y, batch_size, learning_rate, epochs, seed=0):
 
 
 def linear_regression(ctx):
-    from workshop.training.run import train
     splits = load("line")
     x, y = splits.x_train.ravel().astype(np.float64), splits.y_train.ravel().astype(np.float64)
     true_a, true_b = splits.extra["a"], splits.extra["b"]
@@ -144,8 +131,8 @@ def linear_regression(ctx):
     ctx.figure(fig, "linear_regression")
     runs = {}
     for batch_size, name in ((1, "sgd"), (len(x), "batch")):  # the package's linear model, into TensorBoard
-        s = train(ctx.train_config(model="linear", api="keras", batch_size=batch_size, epochs=epochs,
-                                   learning_rate=0.05 if batch_size == 1 else 0.5))
+        s = ctx.train(model="linear", api="keras", batch_size=batch_size, epochs=epochs,
+                      learning_rate=0.05 if batch_size == 1 else 0.5)
         runs[name] = {"a": s["a"], "b": s["b"], "loss": s["train_loss"]}
         ctx.say(f"  linear, batch_size {batch_size:2}: a = {s['a']:.3f} b = {s['b']:.3f} "
                 f"(true {true_a:.3f}, {true_b:.3f})")

@@ -2,7 +2,7 @@
 
 A too-big mlp (512 hidden nodes) learns 100 training digits by heart: the training
 loss keeps falling while the validation loss, after a minimum, turns up. The curves
-are read back from the run's own TensorBoard event files.
+are read back from the run's own TensorBoard event files, as TensorBoard reads them.
 """
 
 from pathlib import Path
@@ -11,31 +11,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from workshop.data import load
-
-
-def read_scalars(directory, tag) -> list[tuple[int, float]]:
-    """(step, value) of scalar `tag` in the event files of `directory`, sorted by step."""
-    from workshop.tf_env import tf
-    points = {}
-    for path in sorted(Path(directory).glob("events.out.tfevents.*")):
-        for record in tf.data.TFRecordDataset(str(path)):
-            event = tf.compat.v1.Event.FromString(record.numpy())
-            for value in event.summary.value:
-                if value.tag == tag:
-                    points[event.step] = float(tf.make_ndarray(value.tensor)) if value.HasField("tensor") \
-                        else value.simple_value
-    return sorted(points.items())
+from workshop.tensorboard.run_table import load_events, series
 
 
 def run(ctx) -> dict:
-    from workshop.training.run import train
     n_train, n_val, n_test = load("digits").sizes()
     ctx.say(f"  digits: {n_train} train (the model learns from these), {n_val} validation (we choose epochs, "
             f"sizes, rates by these), {n_test} test (looked at once, at the very end)")
-    s = train(ctx.train_config(model="mlp", api="keras", hidden=(512,), max_examples=100, optimizer="adam",
-                               learning_rate=0.01, epochs=40 if ctx.quick else 100))
-    train_curve = read_scalars(Path(s["run_dir"]) / "train", "epoch_loss")
-    val_curve = read_scalars(Path(s["run_dir"]) / "validation", "epoch_loss")
+    s = ctx.train(model="mlp", api="keras", hidden=(512,), max_examples=100, optimizer="adam",
+                  learning_rate=0.01, epochs=40 if ctx.quick else 100)
+    train_curve = series(load_events(Path(s["run_dir"]) / "train"), "epoch_loss")  # read back from TensorBoard's files
+    val_curve = series(load_events(Path(s["run_dir"]) / "validation"), "epoch_loss")
     val = np.array([v for _, v in val_curve])
     best = int(val.argmin())
     fig, ax = plt.subplots(figsize=(6, 3.8))

@@ -95,12 +95,11 @@ def purity(ids, y):
 
 def clusters_vs_classes(ctx):
     from workshop import saving
-    from workshop.training.run import train
     splits = load("digits")
     x = splits.x_test.reshape(len(splits.x_test), -1)
     ids = kmeans(x, 10)
     path = ctx.run_dir / "mlp.keras"
-    summary = train(ctx.train_config(model="mlp", api="keras", epochs=5 if ctx.quick else 20, save=str(path)))
+    summary = ctx.train(model="mlp", api="keras", epochs=5 if ctx.quick else 20, save=str(path))
     model, _ = saving.load(path)
     y_pred = np.asarray(model.predict(splits.x_test, verbose=0)).argmax(1)
     xy = pca_2d(x)

@@ -25,14 +25,13 @@ MODEL_NAME = "digits-mlp"
 
 def sweep(ctx) -> pd.DataFrame:
     """Train the mlp on every (learning_rate, hidden) of the grid; one row per run."""
-    from workshop.training.run import train
     rates = (0.05, 0.2) if ctx.quick else (0.02, 0.1, 0.3)
     widths = (16, 64) if ctx.quick else (16, 64, 128)
     rows = []
     for learning_rate, width in itertools.product(rates, widths):
         saved = ctx.run_dir / "sweep" / f"lr{learning_rate}-h{width}.keras"
-        s = train(ctx.train_config(model="mlp", api="keras", learning_rate=learning_rate, hidden=(width,),
-                                   epochs=4 if ctx.quick else 15, save=str(saved)))
+        s = ctx.train(model="mlp", api="keras", learning_rate=learning_rate, hidden=(width,),
+                      epochs=4 if ctx.quick else 15, save=str(saved))
         rows.append({"learning_rate": learning_rate, "hidden": width, "epochs": s["epochs"],
                      "train_accuracy": s["train_accuracy"], "val_accuracy": s["val_accuracy"],
                      "val_loss": s["val_loss"], "test_accuracy": s["test_accuracy"],

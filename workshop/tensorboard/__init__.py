@@ -10,5 +10,5 @@ callback (`train/` and `validation/`, `epoch_loss`, `epoch_accuracy`,
     confusion.py   ConfusionMatrix: the validation confusion matrix, picture and table
     pictures.py    the matplotlib drawings;  projector.py, hparams.py: those dashboards
     server.py      start TensorBoard (`workshop tensorboard`, `workshop train --tensorboard`)
-    runs.py        read the event files back into a table (`workshop runs`)
+    run_table.py   read the event files back into a table (`workshop runs`)
 """

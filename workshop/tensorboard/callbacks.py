@@ -1,33 +1,32 @@
-"""The callbacks every training run gets, whatever its level.
+"""The TensorBoard callbacks every training run gets, whatever its level.
 
-    scalars      keras level: Keras's own TensorBoard callback; other levels: EpochScalars,
-                 which writes the same tags (scalars.py)
-    dashboards   histograms, images, text, graph (keras level), hparams, projector,
-                 test scalars (dashboards.py)
-    confusion    the validation confusion matrix, image and table (confusion.py);
-                 classify and binary only. It shares one prediction pass per epoch with
-                 the dashboards' grid of mistakes.
+    EpochScalars     Keras's scalar tags: epoch_loss, epoch_accuracy, ... (scalars.py)
+    StepGraph        the op graph of the compiled training step (graph.py)
+    ConfusionMatrix  the validation confusion matrix, image and table (confusion.py);
+                     classify and binary only. It shares one prediction pass per epoch
+                     with the dashboards' grid of mistakes.
+    RunDashboards    histograms, images, text (dashboards.py)
+They watch: each takes what it reads (the view, the data, the run's settings) in its
+constructor and the loop's `logs`, and they share one set of writers.
+After training, `dashboards.write_results` adds the test scores, HParams and the Projector.
 """
 
 from workshop.tensorboard.confusion import ConfusionMatrix, ValPredictions
 from workshop.tensorboard.dashboards import RunDashboards
+from workshop.tensorboard.graph import StepGraph
 from workshop.tensorboard.scalars import EpochScalars
-from workshop.tensorboard.writers import Writers
-from workshop.tf_env import keras
 
 
-def standard_callbacks(cfg, run_dir, view, data, task):
-    """Callbacks for one run of the resolved TrainConfig `cfg` writing into `run_dir`;
-    `view` (training/views.py) and `data` (a TaskData) are what they read from."""
-    if cfg.api == "keras":
-        callbacks = [keras.callbacks.TensorBoard(log_dir=str(run_dir), histogram_freq=0, write_graph=False)]
-        if cfg.batch_summaries:
-            callbacks.append(EpochScalars(run_dir, epochs=False, batches=True))
-    else:
-        callbacks = [EpochScalars(run_dir, batches=cfg.batch_summaries)]
-    predictions, writers = ValPredictions(view, data.x_val), Writers(run_dir)
+def standard_callbacks(writers, view, data, task, settings, batch_summaries=False, graph=True):
+    """Callbacks writing through `writers` (a Writers on the run folder). view: the model's
+    view (training/views.py); data: a Splits; task: "classify", "binary" or "regress";
+    settings: the run's configuration as a flat dict (model, api, learning_rate, ...);
+    batch_summaries: also batch_loss; graph: the loop compiles its step (so trace it)."""
+    predictions = ValPredictions(view, data.x_val)
+    callbacks = [EpochScalars(writers, settings["learning_rate"], batches=batch_summaries)]
+    if graph:
+        callbacks.append(StepGraph(writers))
     if task in ("classify", "binary"):
-        callbacks.append(ConfusionMatrix(run_dir, view, data, task, predictions, writers))
-    # last: it closes the shared writers at train end
-    callbacks.append(RunDashboards(run_dir, view, data, task, cfg, predictions, writers))
+        callbacks.append(ConfusionMatrix(writers.run_dir, view, data, task, predictions, writers))
+    callbacks.append(RunDashboards(writers, view, data, task, settings, predictions))
     return callbacks

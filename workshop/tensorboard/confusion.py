@@ -1,26 +1,17 @@
 """The confusion matrix of the validation split, every epoch, as a picture and as a table.
 
 `ConfusionMatrix` is a Keras callback that works on its own, in `fit` as in the custom
-loops: it asks a view (workshop/training/views.py) for predictions instead of using
-`self.model`, so it serves every level. It writes into `<run>/validation`:
+loops: it asks a view (anything with `predict(x) -> logits`) for predictions instead of
+using `self.model`, so it serves every level. It writes into `<run>/validation`:
     Images: `confusion_matrix` (heat map)    Text: `confusion_matrix_table` (Markdown)
 """
 
 import numpy as np
 
+from workshop.metrics import predicted_classes, true_classes
 from workshop.tensorboard import pictures
 from workshop.tensorboard.writers import Writers
 from workshop.tf_env import keras, tf
-
-
-def predicted_classes(task: str, y_pred: np.ndarray) -> np.ndarray:
-    """Logits -> class ids: the largest logit (classify), or logit > 0 means class 1 (binary)."""
-    return (y_pred[:, 0] > 0).astype(np.int64) if task == "binary" else y_pred.argmax(axis=1)
-
-
-def true_classes(y: np.ndarray) -> np.ndarray:
-    """int labels (N,) or binary float (N, 1) -> int64 (N,)."""
-    return np.asarray(y).reshape(len(y)).astype(np.int64)
 
 
 class ValPredictions:
@@ -38,8 +29,8 @@ class ValPredictions:
 
 
 class ConfusionMatrix(keras.callbacks.Callback):
-    """Args: run_dir: the run's folder. view: any level's view. data: a TaskData (x_val,
-    y_val, class_names). task: "classify" or "binary". predictions: a ValPredictions to
+    """Args: run_dir: the run's folder. view: any level's view. data: x_val, y_val and
+    class_names (a Splits). task: "classify" or "binary". predictions: a ValPredictions to
     share with other callbacks (default: its own). writers: a Writers to share."""
 
     def __init__(self, run_dir, view, data, task="classify", predictions=None, writers=None):

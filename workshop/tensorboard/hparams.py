@@ -16,9 +16,9 @@ METRICS = [hp.Metric("epoch_accuracy", group="validation", display_name="val acc
            hp.Metric("run/wall_seconds", display_name="wall seconds")]
 
 
-def write_hparams(config, trial_id: str):
-    """Write the settings of `config` (a TrainConfig) and the metric list into the
-    default writer. trial_id: the run's name, so re-reading shows which run is which."""
-    values = {name: getattr(config, name) for name in HPARAMS}
+def write_hparams(settings: dict, trial_id: str):
+    """Write the run's `settings` (a flat dict holding at least HPARAMS) and the metric list
+    into the default writer. trial_id: the run's name, so re-reading shows which run is which."""
+    values = {name: settings[name] for name in HPARAMS}
     hp.hparams_config(hparams=[hp.HParam(name) for name in HPARAMS], metrics=METRICS)
     hp.hparams(values, trial_id=trial_id)

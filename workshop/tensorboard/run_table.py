@@ -36,12 +36,17 @@ def load_events(folder: Path):
     return acc
 
 
+def series(acc, tag) -> list[tuple[int, float]]:
+    """(step, value) of every scalar written under `tag`, in the order written; [] if none."""
+    if acc is None or tag not in acc.Tags()["tensors"]:
+        return []
+    return [(event.step, float(tensor_util.make_ndarray(event.tensor_proto))) for event in acc.Tensors(tag)]
+
+
 def _last(acc, tag):
     """(step, value) of the last scalar written under `tag`, or (None, None)."""
-    if acc is None or tag not in acc.Tags()["tensors"]:
-        return None, None
-    event = acc.Tensors(tag)[-1]
-    return event.step, float(tensor_util.make_ndarray(event.tensor_proto))
+    points = series(acc, tag)
+    return points[-1] if points else (None, None)
 
 
 def read_hparams(acc) -> dict:

@@ -1,13 +1,12 @@
-"""Training loops, one per API level, and `train(config)` that runs any algorithm at any level.
+"""Training: one loop per API level, and `train(config, options)` that runs any algorithm at any level.
 
-| level | loop | who computes gradients | who updates weights |
-|---|---|---|---|
-| numpy | numpy_loop.py | the model's own `gradients()` | the loop, by hand |
-| raw | raw_loop.py | tf.GradientTape | raw_optimizers.py, `assign_sub` by hand |
-| layers | layers_loop.py | tf.GradientTape | a Keras optimizer |
-| keras | keras_fit.py | Keras `fit` | Keras `fit` |
-
-Every loop calls Keras-style callbacks (`on_epoch_end(epoch, logs)` with the same
-`logs` keys: loss, accuracy, val_loss, val_accuracy, learning_rate), so one set of
-TensorBoard callbacks serves all levels.
+Read in this order:
+    numpy_loop.py, raw_loop.py, layers_loop.py, keras_fit.py   the four loops, one screen each
+    levels.py      which loop, view and save each level uses (the one place a level is looked up)
+    train.py       train(): data -> model -> loop -> test split -> logs and a saved model
+    perceptron_run.py   the perceptron rule's own epoch loop (no gradients)
+Around them: tasks.py (losses and accuracy in tf), raw_optimizers.py / numpy_optimizers.py
+(the update rules by hand), views.py (one face for every level's model), prepare.py (the
+data of each task), guards.py (the NaN stop), rundir.py (run folders). speed.py holds the
+speed machinery the loops use in one named line; a learner never needs to open it.
 """

@@ -1,11 +1,14 @@
-"""The data each algorithm trains on, from a dataset's splits.
+"""The data each algorithm trains on, as a `Splits` (workshop/data/splits.py) of its task.
 
-    classify (mlp, cnn): images as they are, int labels 0..9.
-    binary (logistic):   only the 8s and the 1s, y = 1.0 for an 8 (float32 (N, 1)).
-    regress (linear):    the `line` points, x and y float32 (N, 1).
+    classify (mlp, cnn):  images as they are, int labels 0..9.
+    binary (logistic):    only the 8s and the 1s, y = 1.0 for an 8 (float32 (N, 1)).
+    regress (linear):     the `line` points, x and y float32 (N, 1).
+    perceptron:           a truth table (or, and, xor), or the digits' 0s and 1s flattened
+                          to (N, 64), y = 1.0 for a 1 (float32 (N,)).
+`classes` is then the model's number of outputs: 10, or 1 for the others.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import replace
 
 import numpy as np
 
@@ -14,49 +17,31 @@ from workshop import data as datasets
 BINARY_POSITIVE, BINARY_NEGATIVE = 8, 1
 
 
-@dataclass
-class TaskData:
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    input_shape: tuple
-    classes: int  # outputs of the model: 10, or 1 for binary and regress
-    class_names: tuple
-    version: str
-    extra: dict = field(default_factory=dict)
+def _two_classes(splits, negative, positive, flatten, column):
+    """Only the examples of the two classes; y = 1.0 for `positive`."""
+    parts = {}
+    for split in ("train", "val", "test"):
+        x, y = getattr(splits, f"x_{split}"), getattr(splits, f"y_{split}")
+        keep = (y == negative) | (y == positive)
+        y01 = (y[keep] == positive).astype(np.float32)
+        parts[f"x_{split}"] = x[keep].reshape(int(keep.sum()), -1) if flatten else x[keep]
+        parts[f"y_{split}"] = y01[:, None] if column else y01
+    names = (splits.class_names[negative], splits.class_names[positive])
+    return replace(splits, **parts, classes=1, class_names=names)
 
 
-def _binary(x, y):
-    keep = (y == BINARY_POSITIVE) | (y == BINARY_NEGATIVE)
-    return x[keep], (y[keep] == BINARY_POSITIVE).astype(np.float32)[:, None]
-
-
-def prepare(cfg, task) -> TaskData:
-    splits = datasets.load(cfg.dataset, cfg.data_dir, seed=cfg.seed)
-    parts = [splits.x_train, splits.y_train, splits.x_val, splits.y_val, splits.x_test, splits.y_test]
-    classes, names = splits.classes, splits.class_names
-    if task == "binary":
-        parts = [a for pair in zip(parts[0::2], parts[1::2]) for a in _binary(*pair)]
-        classes, names = 1, (names[BINARY_NEGATIVE], names[BINARY_POSITIVE])
-    elif task == "regress":
-        classes = 1
-    if cfg.max_examples:
-        parts[0], parts[1] = parts[0][:cfg.max_examples], parts[1][:cfg.max_examples]
-    return TaskData(*parts, input_shape=splits.input_shape, classes=classes, class_names=names,
-                    version=splits.version, extra=dict(splits.extra))
-
-
-def numpy_metrics(task, y, y_pred):
-    """(mean loss, accuracy or None) of logits y_pred against y, the same formulas as the loops."""
-    if task == "classify":
-        z = y_pred - y_pred.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return float(-logp[np.arange(len(y)), y].mean()), float((y_pred.argmax(1) == y).mean())
-    if task == "binary":
-        # sigmoid cross-entropy from logits, stable: max(z,0) - z*y + log(1 + e^-|z|)
-        loss = np.maximum(y_pred, 0) - y_pred * y + np.log1p(np.exp(-np.abs(y_pred)))
-        return float(loss.mean()), float(((y_pred > 0) == (y > 0.5)).mean())
-    return float(np.mean((y_pred - y) ** 2)), None
+def prepare(config, data_dir=None) -> datasets.Splits:
+    """The training, validation and test data for the resolved TrainConfig `config`."""
+    if config.task == "perceptron" and config.dataset in datasets.TRUTH_TABLES:
+        return datasets.truth_table(config.dataset)
+    splits = datasets.load(config.dataset, data_dir, seed=config.seed)
+    if config.task == "binary":
+        splits = _two_classes(splits, BINARY_NEGATIVE, BINARY_POSITIVE, flatten=False, column=True)
+    elif config.task == "perceptron":
+        splits = _two_classes(splits, 0, 1, flatten=True, column=False)
+    elif config.task == "regress":
+        splits = replace(splits, classes=1)
+    if config.max_examples:
+        splits = replace(splits, x_train=splits.x_train[:config.max_examples],
+                         y_train=splits.y_train[:config.max_examples])
+    return splits

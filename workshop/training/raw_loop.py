@@ -1,57 +1,63 @@
 """The raw level's training loop: tf.GradientTape for gradients, the update by hand.
 
-Serves every raw model (a tf.Module with `__call__(x, training)` and `params`).
-Siblings: numpy_loop.py (gradients by hand too), layers_loop.py (Keras optimizer
-and metrics), keras_fit.py (`fit` does all of it).
+Serves every raw model: a tf.Module with `__call__(x, training) -> y_pred` and `params`
+(its tf.Variables). Siblings: numpy_loop.py (gradients by hand too), layers_loop.py
+(Keras optimizer and metrics), keras_fit.py (`fit` does all of it).
 """
 
-from workshop.tf_env import tf
-from workshop.training import raw_optimizers
-from workshop.training.common import EpochMeans, many_steps, run_epochs, steps_per_call, train_in_calls
-from workshop.training.tasks import raw_correct, raw_loss
+from workshop.config import RunOptions
+from workshop.data.pipeline import train_val_datasets
+from workshop.metrics import RunningMeans
+from workshop.tf_env import keras, tf
+from workshop.training import raw_optimizers, tasks
+from workshop.training.speed import compiled_steps, steps_per_call
 from workshop.training.views import RawView
 
 
-def fit(model, train_ds, val_ds, task, config, callbacks=(), steps=1, graph_dir=None):
-    """Train `model` in place for config.epochs; returns the history dict.
-
-    train_ds: endless tf.data of (x, y) batches, `steps` per epoch; val_ds: finite
-    (both from workshop.data.make_dataset).
-    """
-    view = RawView(model)
-    loss_fn, correct_fn = raw_loss(task), raw_correct(task)
+def fit(model, data, config, callbacks=(), options=RunOptions()):
+    """Train `model` in place on `data` (a Splits) for config.epochs; returns the history
+    {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does."""
+    train_ds, val_ds, steps = train_val_datasets(data, config.batch_size, config.seed)
+    loss_fn, metrics_fn = tasks.raw_loss(config.task), tasks.raw_metrics(config.task)
     optimizer = raw_optimizers.make(config.optimizer, config.learning_rate)
     optimizer.build(model.params)
-    per_call = steps_per_call(config, steps)
 
-    @tf.function(reduce_retracing=True, jit_compile=config.jit_compile)  # traced once, then run as a graph
     def train_step(x, y):
         with tf.GradientTape() as tape:  # 1. record the forward pass...
             y_pred = model(x, training=True)
             loss = loss_fn(y, y_pred)
         grads = tape.gradient(loss, model.params)  # 2. ...and play it backwards: d loss / d each variable
         optimizer.apply(grads, model.params)  # 3. the update, by hand: w.assign_sub(learning_rate * g)
-        correct = correct_fn(y, y_pred) if correct_fn else tf.constant(0.0)
-        return loss, correct
+        return {"loss": loss, **metrics_fn(y, y_pred)}
 
-    train_steps = many_steps(train_step)  # steps_per_execution: n of them per compiled call
-
-    @tf.function(reduce_retracing=True)
-    def eval_step(x, y):
+    @tf.function  # traced into a graph once, then run without Python
+    def val_step(x, y):
         y_pred = model(x, training=False)
-        return loss_fn(y, y_pred), (correct_fn(y, y_pred) if correct_fn else tf.constant(0.0))
+        return {"loss": loss_fn(y, y_pred), **metrics_fn(y, y_pred)}
 
-    def train_epoch(epoch, bar, good_weights, callbacks):
-        means = train_in_calls(epoch, steps, per_call, batches, train_step, train_steps, view, good_weights, bar,
-                               callbacks, graph_dir)
-        return means.logs(with_accuracy=correct_fn is not None)
+    # the speed-up: train_step compiled, n batches per call; the same batches in the same order
+    run_steps = compiled_steps(train_step, steps_per_call(options, steps), options.jit_compile)
+    view = RawView(model)  # get_weights / set_weights / stop_training: what Keras callbacks expect of a model
+    history = keras.callbacks.History()
+    callbacks = keras.callbacks.CallbackList([*callbacks, history], add_progbar=True, model=view,
+                                             verbose=options.progress, epochs=config.epochs, steps=steps)
 
-    def evaluate_val():
-        means = EpochMeans()
+    batches = iter(train_ds)  # one endless stream for all epochs, as `fit` reads it
+    callbacks.on_train_begin()
+    for epoch in range(config.epochs):
+        callbacks.on_epoch_begin(epoch)
+        train = RunningMeans()
+        for step, size, logs in run_steps(batches, steps):
+            train.add(size, logs)
+            callbacks.on_train_batch_end(step, logs)
+            if view.stop_training:  # a callback said stop (the NaN guard)
+                break
+        val = RunningMeans()
         for x, y in val_ds:
-            loss, correct = eval_step(x, y)
-            means.add(int(x.shape[0]), loss, correct)
-        return means.logs("val_", with_accuracy=correct_fn is not None)
-
-    batches = iter(train_ds)  # one stream for all epochs, as `fit` reads it
-    return run_epochs(config, view, callbacks, steps, train_epoch, evaluate_val, config.learning_rate)
+            val.add(len(x), val_step(x, y))
+        logs = {**train.means(), **val.means("val_")}
+        callbacks.on_epoch_end(epoch, logs)
+        if view.stop_training:
+            break
+    callbacks.on_train_end(logs)
+    return history.history

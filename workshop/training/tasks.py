@@ -1,4 +1,5 @@
-"""Loss and accuracy of each task, written once per flavour: NumPy, raw tf ops, Keras.
+"""Loss and accuracy of each task, written once per flavour: raw tf ops, and Keras.
+(workshop/metrics.py has the same formulas in NumPy.)
 
 Models output logits; the losses apply softmax / sigmoid themselves (numerically
 stable, and the reason `from_logits=True` appears in the Keras versions).
@@ -20,14 +21,15 @@ def raw_loss(task):
     return lambda y, y_pred: tf.reduce_mean(tf.square(y_pred - y))
 
 
-def raw_correct(task):
-    """correct(y, y_pred) -> how many predictions in the batch are right (float32 scalar)."""
+def raw_metrics(task):
+    """metrics_fn(y, y_pred) -> {"accuracy": fraction right in the batch}, or {} for a regression."""
     if task == "classify":
-        return lambda y, y_pred: tf.reduce_sum(tf.cast(tf.equal(tf.argmax(y_pred, axis=1), tf.cast(y, tf.int64)),
-                                                       tf.float32))
+        return lambda y, y_pred: {"accuracy": tf.reduce_mean(tf.cast(
+            tf.equal(tf.argmax(y_pred, axis=1), tf.cast(y, tf.int64)), tf.float32))}
     if task == "binary":
-        return lambda y, y_pred: tf.reduce_sum(tf.cast(tf.equal(tf.cast(y_pred > 0, tf.float32), y), tf.float32))
-    return None
+        return lambda y, y_pred: {"accuracy": tf.reduce_mean(tf.cast(
+            tf.equal(tf.cast(y_pred > 0, tf.float32), y), tf.float32))}
+    return lambda y, y_pred: {}
 
 
 def keras_loss(task):
@@ -38,12 +40,13 @@ def keras_loss(task):
     return keras.losses.MeanSquaredError()
 
 
-def keras_accuracy(task):
+def keras_metrics(task) -> list:
+    """[accuracy] for a classifier, [] for a regression: what `compile(metrics=...)` gets."""
     if task == "classify":
-        return keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+        return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
     if task == "binary":
-        return keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)  # logits: 0 is p = 0.5
-    return None
+        return [keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)]  # logits: 0 is p = 0.5
+    return []
 
 
 def keras_optimizer(name, learning_rate):
