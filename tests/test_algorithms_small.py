@@ -32,14 +32,15 @@ def _trained_weights(model, api, task, **overrides):
     ("linear", "regress", dict(epochs=3, batch_size=8)),  # 30 points: 4 batches an epoch
     ("logistic", "binary", dict(epochs=2, batch_size=32, max_examples=100)),  # 4 batches an epoch
 ])
-def test_tf_levels_end_with_the_same_weights(model, task, overrides):
-    """Same seed, same batches, plain SGD: raw, layers and keras take the very same steps."""
-    weights = {api: _trained_weights(model, api, task, **overrides) for api in TF_LEVELS}
+def test_all_levels_end_with_the_same_weights(model, task, overrides):
+    """Same seed, same batches (one order, drawn in NumPy), plain SGD: numpy, raw, layers and
+    keras take the very same steps."""
+    weights = {api: _trained_weights(model, api, task, **overrides) for api in ALL_LEVELS}
     c = TrainConfig(model=model, **overrides).resolved()
     start = view_of(build_model(c, prepare(c)), "keras").get_weights()
     moved = max(np.abs(a - b).max() for a, b in zip(weights["raw"], start))
     assert moved > 1e-3, "training did not change the weights: the comparison would prove nothing"
-    for api in ("layers", "keras"):
+    for api in ("numpy", "layers", "keras"):
         for w_raw, w in zip(weights["raw"], weights[api]):
             assert w_raw.shape == w.shape
             assert np.abs(w_raw - w).max() <= 1e-5, api

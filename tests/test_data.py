@@ -53,18 +53,21 @@ def test_unknown_dataset_lists_the_valid_ones():
         load("cifar")
 
 
-def test_tf_data_pipeline_batches_and_reshuffles_by_seed():
+def test_tf_data_pipeline_reads_the_numpy_orders_epoch_by_epoch():
+    from workshop.data.pipeline import epoch_orders
     s = load("digits")
-    ds = make_dataset(s.x_train, s.y_train, batch_size=100, seed=7)
-    first = [y.numpy() for _, y in ds]
-    again = [y.numpy() for _, y in make_dataset(s.x_train, s.y_train, batch_size=100, seed=7)]
-    assert [len(b) for b in first] == [100] * 12 + [94]
-    np.testing.assert_array_equal(np.concatenate(first), np.concatenate(again))  # same seed, same order
-    second_epoch = np.concatenate([y.numpy() for _, y in ds])
-    assert not np.array_equal(np.concatenate(first), second_epoch)  # reshuffled each epoch
-    assert sorted(second_epoch) == sorted(s.y_train)
-    x, _ = next(iter(ds))
+    orders = epoch_orders(len(s.x_train), epochs=2, seed=7)
+    np.testing.assert_array_equal(orders, epoch_orders(len(s.x_train), epochs=2, seed=7))  # same seed, same order
+    assert not np.array_equal(orders[0], orders[1])  # reshuffled each epoch
+    assert sorted(orders[1]) == list(range(len(s.x_train)))
+    batches = list(make_dataset(s.x_train, s.y_train, batch_size=100, orders=orders))
+    assert [len(y) for _, y in batches] == ([100] * 12 + [94]) * 2  # no batch straddles two epochs
+    np.testing.assert_array_equal(np.concatenate([y.numpy() for _, y in batches]), s.y_train[orders.ravel()])
+    x, _ = batches[0]
+    np.testing.assert_array_equal(x.numpy(), s.x_train[orders[0, :100]])
     assert x.shape == (100, 8, 8, 1) and x.dtype.name == "float32"
+    in_order = list(make_dataset(s.x_val, s.y_val, batch_size=100))  # validation: one pass, in order
+    np.testing.assert_array_equal(np.concatenate([y.numpy() for _, y in in_order]), s.y_val)
 
 
 def _fake_mnist(path, n_train=50, n_test=20):

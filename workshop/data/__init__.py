@@ -39,9 +39,9 @@ def load(name: str, data_dir: str | Path | None = None, seed: int = 0) -> Splits
     return downloads.load_mnist(directory) if name == "mnist" else downloads.load_fashion_mnist(directory)
 
 
-def make_dataset(x, y, batch_size, shuffle=True, seed=0, repeat=False):
+def make_dataset(x, y, batch_size, orders=None):
     from workshop.data.pipeline import make_dataset as _make
-    return _make(x, y, batch_size, shuffle=shuffle, seed=seed, repeat=repeat)
+    return _make(x, y, batch_size, orders)
 
 
 __all__ = ["DATASETS", "TRUTH_TABLES", "Splits", "check_name", "load", "make_dataset", "status", "truth_table"]

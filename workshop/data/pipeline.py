@@ -1,10 +1,10 @@
 """From arrays to a `tf.data` pipeline: the one input path every TensorFlow level shares.
 
-cache -> shuffle(seed) -> batch -> repeat -> prefetch. The training pipeline is one
-endless stream, epoch after epoch, each epoch reshuffled, read `steps_per_epoch`
-batches at a time by every level (Keras's `fit` included). The order therefore depends
-only on the seed, never on how often a loop restarts its iterator, which is what lets
-the tests compare the levels' weights exactly.
+The order of the training examples is drawn once, in NumPy, from the seed: one permutation
+per epoch (`epoch_orders`). The numpy level walks those orders itself; the TensorFlow
+levels read them through `make_dataset`, which gathers each batch from the arrays in that
+order (and prefetches the next while a step runs). So every level, `fit` included, sees the
+same batches in the same order, which is what lets the tests compare their weights exactly.
 """
 
 import math
@@ -12,30 +12,38 @@ import math
 import numpy as np
 
 
-def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = True, seed: int = 0,
-                 repeat: bool = False):
-    """A `tf.data.Dataset` of (x, y) batches; re-iterating it reshuffles (epoch after epoch).
+def epoch_orders(n: int, epochs: int, seed: int) -> np.ndarray:
+    """int64 (epochs, n): the order in which each epoch visits the n training examples."""
+    rng = np.random.default_rng(seed)
+    return np.stack([rng.permutation(n) for _ in range(epochs)])
+
+
+def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, orders: np.ndarray | None = None):
+    """A `tf.data.Dataset` of (x, y) batches.
 
     Args:
         x: float32 (N, ...) inputs; y: (N,) or (N, 1) targets.
-        batch_size: examples per batch; the last batch may be smaller.
-        shuffle: reshuffle every epoch with `seed` (train); keep order (val/test).
-        repeat: endless (train: read ceil(N / batch_size) batches per epoch).
+        batch_size: examples per batch; the last batch of an epoch may be smaller.
+        orders: None: one pass in order (validation, test). (epochs, N) indices (epoch_orders):
+            epoch after epoch in those orders, batches never straddling two epochs (training).
     """
     import tensorflow as tf
 
-    ds = tf.data.Dataset.from_tensor_slices((x, y)).cache()
-    if shuffle:
-        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size)  # batch before repeat: no batch straddles two epochs
-    if repeat:
-        ds = ds.repeat()
+    if orders is None:
+        return tf.data.Dataset.from_tensor_slices((x, y)).cache().batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    x_all, y_all = tf.constant(x), tf.constant(y)
+    ds = tf.data.Dataset.from_tensor_slices(orders).flat_map(
+        lambda order: tf.data.Dataset.from_tensor_slices(order).batch(batch_size))
+    ds = ds.map(lambda batch: (tf.gather(x_all, batch), tf.gather(y_all, batch)),
+                num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def train_val_datasets(data, batch_size: int, seed: int):
-    """(train_ds, val_ds, steps) for a Splits: the endless training stream, shuffled by `seed`
-    and read `steps` batches per epoch, and the validation split in order, in large batches."""
-    train_ds = make_dataset(data.x_train, data.y_train, batch_size, shuffle=True, seed=seed, repeat=True)
-    val_ds = make_dataset(data.x_val, data.y_val, max(batch_size, 256), shuffle=False)
-    return train_ds, val_ds, math.ceil(len(data.x_train) / batch_size)
+def train_val_datasets(data, config):
+    """(train_ds, val_ds, steps) for a Splits and a TrainConfig: the training batches of
+    config.epochs epochs in the seed's orders, `steps` of them per epoch, and the
+    validation split in order, in large batches."""
+    orders = epoch_orders(len(data.x_train), config.epochs, config.seed)
+    train_ds = make_dataset(data.x_train, data.y_train, config.batch_size, orders)
+    val_ds = make_dataset(data.x_val, data.y_val, max(config.batch_size, 256))
+    return train_ds, val_ds, math.ceil(len(data.x_train) / config.batch_size)

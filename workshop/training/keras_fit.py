@@ -12,7 +12,7 @@ from workshop.training.speed import steps_per_call
 
 def fit(model, data, config, callbacks=(), options=RunOptions()):
     """compile + fit the keras.Model `model` on `data` (a Splits); returns the history dict."""
-    train_ds, val_ds, steps = train_val_datasets(data, config.batch_size, config.seed)
+    train_ds, val_ds, steps = train_val_datasets(data, config)
     model.compile(optimizer=tasks.keras_optimizer(config.optimizer, config.learning_rate),
                   loss=tasks.keras_loss(config.task), metrics=tasks.keras_metrics(config.task),
                   # the speed-up: n batches per compiled call (the same batches in the same order)

@@ -15,7 +15,7 @@ from workshop.training.speed import compiled_steps, steps_per_call
 def fit(model, data, config, callbacks=(), options=RunOptions()):
     """Train the keras.Model `model` in place on `data` (a Splits) for config.epochs; returns
     the history {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does."""
-    train_ds, val_ds, steps = train_val_datasets(data, config.batch_size, config.seed)
+    train_ds, val_ds, steps = train_val_datasets(data, config)
     loss_fn = tasks.keras_loss(config.task)
     optimizer = tasks.keras_optimizer(config.optimizer, config.learning_rate)
     optimizer.build(model.trainable_variables)

@@ -8,10 +8,9 @@ Siblings: raw_loop.py (GradientTape finds the gradients), layers_loop.py, keras_
 
 import math
 
-import numpy as np
-
 from workshop import metrics
 from workshop.config import RunOptions
+from workshop.data.pipeline import epoch_orders
 from workshop.tf_env import keras
 from workshop.training import numpy_optimizers
 from workshop.training.views import NumpyView
@@ -21,10 +20,11 @@ def fit(model, data, config, callbacks=(), options=RunOptions()):
     """Train `model` in place on `data` (a Splits) for config.epochs; returns the history
     {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does.
 
-    Each epoch visits the training set in a new order drawn from config.seed.
+    Each epoch visits the training set in a new order drawn from config.seed, the same
+    order every level reads (workshop/data/pipeline.py).
     """
     optimizer = numpy_optimizers.make(config.optimizer, config.learning_rate)
-    rng = np.random.default_rng(config.seed)
+    orders = epoch_orders(len(data.x_train), config.epochs, config.seed)  # the TF levels read the same order
     steps = math.ceil(len(data.x_train) / config.batch_size)
     view = NumpyView(model)  # get_weights / set_weights / stop_training: what Keras callbacks expect of a model
     history = keras.callbacks.History()
@@ -35,9 +35,8 @@ def fit(model, data, config, callbacks=(), options=RunOptions()):
     for epoch in range(config.epochs):
         callbacks.on_epoch_begin(epoch)
         train = metrics.RunningMeans()
-        order = rng.permutation(len(data.x_train))
         for step in range(steps):
-            batch = order[step * config.batch_size:(step + 1) * config.batch_size]
+            batch = orders[epoch][step * config.batch_size:(step + 1) * config.batch_size]
             x, y = data.x_train[batch], data.y_train[batch]
             y_pred = model.forward(x)  # before the update: the moment `fit` measures accuracy
             loss, grads = model.gradients(x, y)  # 1 + 2. the forward pass and backpropagation, by hand

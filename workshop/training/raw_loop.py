@@ -17,7 +17,7 @@ from workshop.training.views import RawView
 def fit(model, data, config, callbacks=(), options=RunOptions()):
     """Train `model` in place on `data` (a Splits) for config.epochs; returns the history
     {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does."""
-    train_ds, val_ds, steps = train_val_datasets(data, config.batch_size, config.seed)
+    train_ds, val_ds, steps = train_val_datasets(data, config)
     loss_fn, metrics_fn = tasks.raw_loss(config.task), tasks.raw_metrics(config.task)
     optimizer = raw_optimizers.make(config.optimizer, config.learning_rate)
     optimizer.build(model.params)
