@@ -55,8 +55,9 @@ ALGORITHMS = {
                      epochs=20, batch_size=32, learning_rate=0.1, optimizer="sgd",
                      summary="input -> hidden (ReLU) -> 10 classes, backprop + SGD"),
     "cnn": Algorithm("cnn", "classify", ("raw", "layers", "keras"), ("digits", "mnist", "fashion_mnist"), "digits",
-                     # measured: >= 97.7 % test accuracy at every level, seeds 0-2, in 10 epochs
-                     epochs=10, batch_size=64, learning_rate=0.005, optimizer="adam",
+                     # chosen by validation accuracy over seeds 0-2 (batches in the order every level shares):
+                     # 15 epochs give 0.986-0.993 (10 gave 0.965-0.993); test accuracy then 97.2-99.2 %
+                     epochs=15, batch_size=64, learning_rate=0.005, optimizer="adam",
                      summary="conv -> pool -> conv -> pool -> dropout -> dense"),
 }
 

@@ -1,5 +1,6 @@
 """CNN, raw level: tf.Variables in a tf.Module; tf.nn.conv2d, tf.nn.max_pool2d,
-tf.nn.dropout, tf.reshape and tf.matmul, nothing else.
+tf.nn.dropout, tf.reshape, tf.matmul and tf.nn.bias_add (`+ b` as Keras adds it: see
+mlp_raw.py), nothing else.
 
 Siblings: cnn_layers.py (the same network from Keras layers), cnn_keras.py (the same
 layers in a keras.Sequential). There is no numpy level: a convolution's backward pass
@@ -32,7 +33,7 @@ class CNN(tf.Module):
         """The flattened last feature map (batch, flat): what the dense layer sees."""
         h = x
         for w, b in zip(self.params[0:4:2], self.params[1:4:2]):
-            h = tf.nn.relu(tf.nn.conv2d(h, w, strides=1, padding=self.padding) + b)
+            h = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(h, w, strides=1, padding=self.padding), b))
             h = tf.nn.max_pool2d(h, ksize=2, strides=2, padding="VALID")  # floor, as Keras's MaxPooling2D
         return tf.reshape(h, [tf.shape(h)[0], -1])  # row-major (H, W, C), the order Keras's Flatten uses
 
@@ -40,7 +41,7 @@ class CNN(tf.Module):
         h = self.features(x)
         if training and self.dropout > 0:  # inverted dropout: survivors scaled by 1 / (1 - rate)
             h = tf.nn.dropout(h, rate=self.dropout, seed=self.seed)  # seeded: a run can be repeated
-        return tf.matmul(h, self.params[4]) + self.params[5]
+        return tf.nn.bias_add(tf.matmul(h, self.params[4]), self.params[5])
 
 
 def create(config, input_shape, classes, weights):

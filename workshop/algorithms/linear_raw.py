@@ -24,7 +24,7 @@ class Linear(tf.Module):
 
     def __call__(self, x, training=False):
         a, b = self.params
-        return tf.matmul(x, a) + b
+        return tf.nn.bias_add(tf.matmul(x, a), b)  # x . a + b
 
 
 def create(config, input_shape, classes, weights):

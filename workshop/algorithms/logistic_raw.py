@@ -24,7 +24,7 @@ class Logistic(tf.Module):
 
     def __call__(self, x, training=False):
         w, b = self.params
-        return tf.matmul(self.features(x), w) + b
+        return tf.nn.bias_add(tf.matmul(self.features(x), w), b)  # x . w + b
 
 
 def create(config, input_shape, classes, weights):
