@@ -26,6 +26,7 @@ COMMANDS = {
     "predict": "predict the digits in image files with a saved model",
     "runs": "a table of the training runs found in the logs",
     "tensorboard": "start TensorBoard on the logs (127.0.0.1 only)",
+    "lab": "open the lessons as notebooks in JupyterLab (127.0.0.1 only)",
     "doctor": "check this machine: versions, devices, datasets, TensorBoard",
     "bench": "the benchmark: throughput, peak, time to accuracy, start-up",
 }
