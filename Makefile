@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test bench tensorboard clean
+.PHONY: setup demo test bench tensorboard lab notebooks clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 14) else "this workshop needs Python 3.11 to 3.13; set PYTHON=python3.X")'
@@ -27,6 +27,13 @@ bench: setup
 
 tensorboard: setup
 	$(BIN)/workshop tensorboard
+
+lab: setup
+	$(BIN)/workshop lab
+
+# regenerate notebooks/*.ipynb from the lessons' sources (workshop/lessons/*.py); commit both
+notebooks: setup
+	$(BIN)/python -m workshop.lessons.literate
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -49,5 +49,5 @@ def format_agenda(start: str = "09:00") -> str:
     for when, item in rows:
         command = f"workshop run {item.module}"
         lines.append(f"{when:5}  {item.minutes:>3}  {item.title:17} {command:32} {item.summary}")
-    lines.append(f"{end.strftime('%H:%M'):5}  end   (read a module's lesson with: workshop lesson NAME)")
+    lines.append(f"{end.strftime('%H:%M'):5}  end   (each module is a notebook too: workshop lab; as text: workshop lesson NAME)")
     return "\n".join(lines)

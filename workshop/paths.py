@@ -2,8 +2,9 @@
 
 The project root is the folder holding `pyproject.toml` next to this package (a
 clone of the repository); an installed copy uses the current directory instead.
-`WORKSHOP_HOME` overrides the root; `WORKSHOP_DATA_DIR` and `WORKSHOP_LOGDIR`
-move one folder each (the command-line flags `--data-dir` and `--logdir` win over both).
+`WORKSHOP_HOME` overrides the root; `WORKSHOP_DATA_DIR`, `WORKSHOP_LOGDIR` and
+`WORKSHOP_MODELS_DIR` move one folder each (the command-line flags `--data-dir`,
+`--logdir` and `--models-dir` win over both).
 """
 
 import os
@@ -37,5 +38,5 @@ def logs_dir(override: str | os.PathLike | None = None) -> Path:
     return _folder(override, "WORKSHOP_LOGDIR", "logs")
 
 
-def models_dir() -> Path:
-    return project_root() / "models"
+def models_dir(override: str | os.PathLike | None = None) -> Path:
+    return _folder(override, "WORKSHOP_MODELS_DIR", "models")

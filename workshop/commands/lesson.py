@@ -1,13 +1,16 @@
-"""Print a module's lesson text (Markdown): workshop lesson introduction."""
+"""Print a lesson as text (Markdown, its code as code blocks): workshop lesson introduction.
 
-from workshop.agenda import MODULES
-from workshop.lessons import lesson_text
+The same source is the notebook notebooks/<name>.ipynb and what `workshop run NAME` runs."""
+
+from workshop.lessons.literate import LESSONS
 
 
 def add_arguments(p):
-    p.add_argument("module", help=f"one of: {', '.join(MODULES)}")
+    p.add_argument("lesson", help=f"one of: {', '.join(LESSONS)}")
 
 
 def run(args) -> int:
-    print(lesson_text(args.module))  # UsageError (exit 2) for an unknown module
+    from workshop.lessons.literate import check_lesson, text
+    check_lesson(args.lesson)  # UsageError (exit 2) for an unknown lesson
+    print(text(args.lesson), end="")
     return 0

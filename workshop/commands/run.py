@@ -1,42 +1,60 @@
-"""Run a module's demos: workshop run demo, workshop run all --quick.
+"""Run a lesson's source top to bottom, as its notebook would: workshop run demo, workshop run all --quick.
 
-Each module writes its figures as PNGs under logs/<module>/figures-<timestamp>/ and
-into TensorBoard's Images dashboard; its training runs land beside them.
+Each lesson writes its figures as PNGs under logs/<lesson>/figures-<timestamp>/ and into
+TensorBoard's Images dashboard; its training runs land beside them.
 """
 
+import contextlib
+import os
+import runpy
 import time
 
 from workshop.agenda import MODULES
-from workshop.lessons import check_module
+from workshop.lessons.literate import LESSONS, check_lesson, source
 
 
 def add_arguments(p):
-    p.add_argument("module", help=f"one of: {', '.join(MODULES)}, or all (the whole agenda in order)")
-    p.add_argument("--quick", action="store_true", help="fewer epochs and examples: seconds per module")
+    p.add_argument("lesson", help=f"one of: {', '.join(LESSONS)}, or all (the agenda's modules in order)")
+    p.add_argument("--quick", action="store_true", help="fewer epochs and examples: seconds per section")
     p.add_argument("--logdir", help="root of the TensorBoard logs (default logs/)")
     p.add_argument("--models-dir", help="the model registry folder (default models/)")
     p.add_argument("--images", nargs="+", default=(), metavar="PNG",
                    help="your own digit images for the demo module to recognise")
 
 
+@contextlib.contextmanager
+def environment(**values):
+    """Set the WORKSHOP_* variables a lesson reads (workshop/lessons/lesson.py), then put them back."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: v for k, v in values.items() if v is not None})
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def run(args) -> int:
-    check_module(args.module, allow_all=True)  # before TensorFlow is imported
-    names = MODULES if args.module == "all" else (args.module,)
-    from workshop.lessons import demos
-    from workshop.lessons.context import Context, shown
+    check_lesson(args.lesson, allow_all=True)  # before TensorFlow is imported
+    names = MODULES if args.lesson == "all" else (args.lesson,)
+    from workshop.lessons.lesson import shown
     timings = []
-    for name in names:
-        start = time.perf_counter()
-        ctx = Context(name, quick=args.quick, logdir=args.logdir, models=args.models_dir, images=tuple(args.images))
-        print(f"== {name}{' (quick)' if args.quick else ''}: figures and runs under {shown(ctx.run_dir.parent)}")
-        try:
-            demos(name).run(ctx)
-        finally:
-            ctx.close()
-        timings.append((name, time.perf_counter() - start, len(ctx.figures)))
-        print(f"== {name}: done in {timings[-1][1]:.1f} s, {len(ctx.figures)} figures in {shown(ctx.run_dir)}\n")
+    with environment(WORKSHOP_QUICK="1" if args.quick else "0", WORKSHOP_LOGDIR=args.logdir,
+                     WORKSHOP_MODELS_DIR=args.models_dir, WORKSHOP_IMAGES=os.pathsep.join(args.images) or None):
+        for name in names:
+            start = time.perf_counter()
+            print(f"== {name}{' (quick)' if args.quick else ''}: workshop/lessons/{source(name).name}", flush=True)
+            lesson = runpy.run_path(str(source(name)), run_name="__main__")["lesson"]
+            lesson.close()
+            timings.append((name, time.perf_counter() - start, len(lesson.figures)))
+            print(f"== {name}: done in {timings[-1][1]:.1f} s, {len(lesson.figures)} figures in "
+                  f"{shown(lesson.run_dir)}\n", flush=True)
+        logs = lesson.logdir.parent
     if len(names) > 1:
         for name, seconds, figures in timings:
             print(f"  {name:13} {seconds:6.1f} s  {figures:2} figures")
-    print(f"Look at them: workshop tensorboard --logdir {shown(ctx.run_dir.parent.parent)}")
+    print(f"Look at them: workshop tensorboard --logdir {shown(logs)}")
     return 0

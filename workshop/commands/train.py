@@ -60,8 +60,9 @@ def format_summary(s: dict) -> str:
     lines = [f"{s['model']} at the {s['api']} level on {s['dataset']}: {s['epochs']} epochs"]
     if "converged" in s:  # the perceptron counts errors, it has no loss
         errors = s.get("errors_per_epoch") or []
-        lines.append(f"  converged {'yes' if s['converged'] else 'NO'}: errors in the last epoch "
-                     f"{errors[-1] if errors else '-'}; test accuracy {pct(s['test_accuracy'])}")
+        lines.append(f"  converged {'yes' if s['converged'] else 'NO'}: {errors[-1] if errors else '-'} mistakes while "
+                     f"learning in the last epoch")
+        lines.append(f"  accuracy  of the final weights: train {pct(s['train_accuracy'])}  test {pct(s['test_accuracy'])}")
     elif s.get("true_a") is not None:
         lines.append(f"  learned  a = {s['a']:.3f}  b = {s['b']:.3f}")
         lines.append(f"  true     a = {s['true_a']:.3f}  b = {s['true_b']:.3f}")

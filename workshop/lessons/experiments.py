@@ -1,4 +1,5 @@
-"""ML studio demos, done locally: a sweep, a comparison table, a model registry, batch scoring.
+"""The studio lesson's machinery (lessons/studio.py tells the story): a sweep, its table and
+figure, a model registry, batch scoring, and one digit's yes/no counts.
 
 | here | what a hosted ML studio calls it |
 |---|---|
@@ -15,34 +16,62 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from workshop.data import load
+from workshop.lessons.lesson import shown
 from workshop.lessons.samples import label_from_name, write_samples
 
 MODEL_NAME = "digits-mlp"
 
 
-def sweep(ctx) -> pd.DataFrame:
-    """Train the mlp on every (learning_rate, hidden) of the grid; one row per run."""
-    rates = (0.05, 0.2) if ctx.quick else (0.02, 0.1, 0.3)
-    widths = (16, 64) if ctx.quick else (16, 64, 128)
+def sweep(lesson) -> pd.DataFrame:
+    """Train the mlp on every (learning_rate, hidden) of the grid; one row per run, best
+    validation accuracy first. Each run's model is kept as <run_dir>/sweep/lr<rate>-h<width>.keras."""
+    rates = (0.05, 0.2) if lesson.quick else (0.02, 0.1, 0.3)
+    widths = (16, 64) if lesson.quick else (16, 64, 128)
     rows = []
     for learning_rate, width in itertools.product(rates, widths):
-        saved = ctx.run_dir / "sweep" / f"lr{learning_rate}-h{width}.keras"
-        s = ctx.train(model="mlp", api="keras", learning_rate=learning_rate, hidden=(width,),
-                      epochs=4 if ctx.quick else 15, save=str(saved))
+        saved = lesson.run_dir / "sweep" / f"lr{learning_rate}-h{width}.keras"
+        s = lesson.train(model="mlp", api="keras", learning_rate=learning_rate, hidden=(width,),
+                         epochs=4 if lesson.quick else 15, save=str(saved))
         rows.append({"learning_rate": learning_rate, "hidden": width, "epochs": s["epochs"],
                      "train_accuracy": s["train_accuracy"], "val_accuracy": s["val_accuracy"],
                      "val_loss": s["val_loss"], "test_accuracy": s["test_accuracy"],
                      "seconds": round(s["wall_seconds"], 2), "run_dir": s["run_dir"], "model_file": str(saved)})
-        ctx.say(f"  run lr={learning_rate:<5} hidden={width:<4} val accuracy {s['val_accuracy']:.3f}")
-    return pd.DataFrame(rows).sort_values("val_accuracy", ascending=False, ignore_index=True)
+        lesson.say(f"  run lr={learning_rate:<5} hidden={width:<4} val accuracy {s['val_accuracy']:.3f}")
+    return pd.DataFrame(rows).sort_values("val_accuracy", ascending=False, kind="stable", ignore_index=True)
 
 
-def register(ctx, best: pd.Series) -> Path:
-    """Copy the best run's model into the registry as the next version, with its metadata JSON."""
-    registry = ctx.models_dir
+def save_table(lesson, table: pd.DataFrame) -> Path:
+    """Print the sweep table (without its paths) and write it all as <run_dir>/sweep.csv."""
+    csv = lesson.run_dir / "sweep.csv"
+    table.to_csv(csv, index=False)
+    with pd.option_context("display.width", 140, "display.max_columns", 20):
+        lesson.say(table.drop(columns=["run_dir", "model_file"]).to_string(index=False, float_format="%.3f"))
+    lesson.say(f"  table saved: {shown(csv)}")
+    return csv
+
+
+def plot_sweep(lesson, table):
+    """The figure `sweep`: validation accuracy per learning rate (rows) x hidden width (columns)."""
+    import matplotlib.pyplot as plt
+    pivot = table.pivot(index="learning_rate", columns="hidden", values="val_accuracy")
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    image = ax.imshow(pivot.values, cmap="viridis")
+    for (i, j), v in np.ndenumerate(pivot.values):
+        ax.text(j, i, f"{v:.3f}", ha="center", va="center", color="w")
+    ax.set(xticks=range(len(pivot.columns)), xticklabels=pivot.columns, yticks=range(len(pivot.index)),
+           yticklabels=pivot.index, xlabel="hidden width", ylabel="learning rate", title="Sweep: validation accuracy")
+    fig.colorbar(image)
+    lesson.figure(fig, "sweep")
+
+
+def register(lesson, best: pd.Series) -> Path:
+    """Copy the chosen run's model into the registry (lesson.models_dir) as the next version,
+    <MODEL_NAME>-v<N>.keras, with its record <MODEL_NAME>-v<N>.json beside it; returns the .keras path."""
+    registry = lesson.models_dir
     registry.mkdir(parents=True, exist_ok=True)
     version = 1 + len(list(registry.glob(f"{MODEL_NAME}-v*.keras")))
     target = registry / f"{MODEL_NAME}-v{version}.keras"
@@ -55,11 +84,23 @@ def register(ctx, best: pd.Series) -> Path:
             "metrics": {k: float(best[k]) for k in ("train_accuracy", "val_accuracy", "val_loss", "test_accuracy")},
             "run_dir": best["run_dir"]}
     target.with_suffix(".json").write_text(json.dumps(meta, indent=1))
+    lesson.say(f"Registered: {shown(target)} (+ {target.with_suffix('.json').name}), "
+               f"lr={best['learning_rate']} hidden={best['hidden']}, val accuracy {best['val_accuracy']:.3f}")
     return target
 
 
+def write_batch_input(lesson) -> Path:
+    """A few test digits as PNG files in <run_dir>/batch-input/ (12 quick, 40 full), the true
+    label in each file name; returns the folder."""
+    splits = load("digits")
+    folder = lesson.run_dir / "batch-input"
+    write_samples(splits.x_test, splits.y_test, folder, 12 if lesson.quick else 40)
+    return folder
+
+
 def score_folder(model_path: Path, folder: Path, out_csv: Path) -> pd.DataFrame:
-    """Batch scoring: every PNG in `folder` through the registered model -> a CSV, one row per image."""
+    """Batch scoring: every PNG in `folder` through the registered model -> a CSV, one row per
+    image (file, predicted, probability, true, error)."""
     from workshop.predict import load_model, predict_images
     model, meta = load_model(model_path)
     results = predict_images(model, meta, sorted(folder.glob("*.png")))
@@ -67,39 +108,23 @@ def score_folder(model_path: Path, folder: Path, out_csv: Path) -> pd.DataFrame:
                            "probability": r.get("probability"), "true": label_from_name(r["path"]),
                            "error": r.get("error", "")} for r in results])
     table.to_csv(out_csv, index=False)
+    right = int((table["predicted"].astype(str) == table["true"].astype(str)).sum())
+    print(f"Batch scoring: {len(table)} images in {shown(folder)} -> {shown(out_csv)} ({right} of {len(table)} right)")
     return table
 
 
-def run(ctx) -> dict:
-    ctx.say("A sweep over learning rate x hidden width (experiment 'studio'):")
-    table = sweep(ctx)
-    csv = ctx.run_dir / "sweep.csv"
-    table.to_csv(csv, index=False)
-    with pd.option_context("display.width", 140, "display.max_columns", 20):
-        ctx.say(table.drop(columns=["run_dir", "model_file"]).to_string(index=False, float_format="%.3f"))
-    ctx.say(f"  table saved: {csv}")
-    plot_sweep(ctx, table)
-    registered = register(ctx, table.iloc[0])
-    ctx.say(f"Registered the best run (by validation accuracy): {registered} (+ {registered.with_suffix('.json').name})")
+def yes_no_counts(model_path: Path, digit: int) -> np.ndarray:
+    """The registered model asked "is it `digit`?" on the whole test split: int (2, 2) counts
+    [[TP, FN], [FP, TN]] (rows: actually `digit`, actually not; columns: said yes, said no)."""
+    from workshop.predict import load_model
+    model, _ = load_model(model_path)
     splits = load("digits")
-    folder = ctx.run_dir / "batch-input"
-    write_samples(splits.x_test, splits.y_test, folder, 12 if ctx.quick else 40)
-    scores = score_folder(registered, folder, ctx.run_dir / "batch-scores.csv")
-    right = int((scores["predicted"].astype(str) == scores["true"].astype(str)).sum())
-    ctx.say(f"Batch scoring: {len(scores)} images in {folder} -> {ctx.run_dir / 'batch-scores.csv'} "
-            f"({right} of {len(scores)} right)")
-    return {"sweep": table, "registered": registered, "scores": scores}
-
-
-def plot_sweep(ctx, table):
-    import matplotlib.pyplot as plt
-    import numpy as np
-    pivot = table.pivot(index="learning_rate", columns="hidden", values="val_accuracy")
-    fig, ax = plt.subplots(figsize=(5, 3.6))
-    image = ax.imshow(pivot.values, cmap="viridis")
-    for (i, j), v in np.ndenumerate(pivot.values):
-        ax.text(j, i, f"{v:.3f}", ha="center", va="center", color="w")
-    ax.set(xticks=range(len(pivot.columns)), xticklabels=pivot.columns, yticks=range(len(pivot.index)),
-           yticklabels=pivot.index, xlabel="hidden width", ylabel="learning rate", title="Sweep: validation accuracy")
-    fig.colorbar(image)
-    ctx.figure(fig, "sweep")
+    said = np.asarray(model(splits.x_test, training=False)).argmax(axis=1) == digit
+    actual = splits.y_test == digit
+    counts = np.array([[np.sum(actual & said), np.sum(actual & ~said)],
+                       [np.sum(~actual & said), np.sum(~actual & ~said)]])
+    print(f"Is it the digit {digit}? The registered model on {len(actual)} test digits:")
+    print(f"  {'':16}{'said yes':>9}{'said no':>9}")
+    for row, name in zip(counts, (f"actually {digit}", f"actually not {digit}")):
+        print(f"  {name:16}{row[0]:9d}{row[1]:9d}")
+    return counts

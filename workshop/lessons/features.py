@@ -99,7 +99,7 @@ def template_classifier(x_train, y_train, x_test, filters):
     return y_pred, avg8.reshape(len(filters), 4, 4), avg1.reshape(len(filters), 4, 4)
 
 
-def show_filters(ctx, rows, name, title):
+def show_filters(lesson, rows, name, title):
     """rows: [(label, (8, 3, 3) filters)] -> one figure, one row per set."""
     fig, axes = plt.subplots(len(rows), 8, figsize=(10, 1.5 * len(rows) + 0.6), squeeze=False)
     for r, (label, filters) in enumerate(rows):
@@ -110,10 +110,10 @@ def show_filters(ctx, rows, name, title):
             axes[r, c].set_yticks([])
         axes[r, 0].set_ylabel(label, fontsize=9)
     fig.suptitle(title)
-    return ctx.figure(fig, name)
+    return lesson.figure(fig, name)
 
 
-def show_fingerprints(ctx, image, filters, avg8, avg1):
+def show_fingerprints(lesson, image, filters, avg8, avg1):
     maps = [signal.correlate2d(image, k, mode="same") for k in filters]
     fig, axes = plt.subplots(4, 8, figsize=(12, 6.4))
     rows = (maps, fingerprint(image, filters), avg8, avg1)
@@ -125,10 +125,10 @@ def show_fingerprints(ctx, image, filters, avg8, avg1):
             axes[r, c].set_yticks([])
         axes[r, 0].set_ylabel(label, fontsize=9)
     fig.suptitle("One test 8 through the 8 edge filters, its 4x4 fingerprints, and the class averages")
-    ctx.figure(fig, "fingerprints")
+    lesson.figure(fig, "fingerprints")
 
 
-def show_table(ctx, tables):
+def show_table(lesson, tables):
     fig, axes = plt.subplots(1, len(tables), figsize=(4.2 * len(tables), 3.6), squeeze=False)
     for ax, (title, t) in zip(axes[0], tables.items()):
         grid = np.array([[t["true_positives"], t["false_negatives"]], [t["false_positives"], t["true_negatives"]]])
@@ -138,12 +138,13 @@ def show_table(ctx, tables):
         ax.set(xticks=[0, 1], xticklabels=["predicted 8", "predicted 1"], yticks=[0, 1],
                yticklabels=["actual 8", "actual 1"],
                title=f"{title}\nsensitivity {t['sensitivity']:.2f}  specificity {t['specificity']:.2f}")
-    ctx.figure(fig, "confusion_8_vs_1")
+    lesson.figure(fig, "confusion_8_vs_1")
 
 
-def learned_filters(ctx, x_train, y_train, x_test, y_test):
+def learned_filters(lesson, x_train, y_train, x_test, epochs):
     """The same shape of network - 8 3x3 filters, 7x7 max pooling, one output - with random
-    filters, trained on 8 vs 1. Returns ((8, 3, 3) learned filters, test predictions)."""
+    filters, trained on 8 vs 1 with Keras's own TensorBoard callback (logs/<lesson>/learned-filters-*).
+    Returns ((8, 3, 3) learned filters, test predictions: 1 for an 8)."""
     from workshop.paths import logs_dir
     from workshop.tf_env import keras
     from workshop.training.rundir import new_run_dir
@@ -157,33 +158,9 @@ def learned_filters(ctx, x_train, y_train, x_test, y_test):
     ])
     model.compile(keras.optimizers.Adam(0.01), keras.losses.BinaryCrossentropy(from_logits=True),
                   metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
-    run_dir = new_run_dir(logs_dir(ctx.logdir), ctx.module, "learned-filters-keras-8vs1")
-    model.fit(x_train[..., None], y_train[:, None].astype(np.float32), epochs=3 if ctx.quick else 10,
-              batch_size=32, validation_split=0.1, verbose=0,
-              callbacks=[keras.callbacks.TensorBoard(str(run_dir), write_graph=False)])
+    run_dir = new_run_dir(logs_dir(), lesson.name, "learned-filters-keras-8vs1")
+    model.fit(x_train[..., None], y_train[:, None].astype(np.float32), epochs=epochs, batch_size=32,
+              validation_split=0.1, verbose=0, callbacks=[keras.callbacks.TensorBoard(str(run_dir), write_graph=False)])
     kernel = model.get_layer("filters").get_weights()[0]  # (3, 3, 1, 8)
     y_pred = (np.asarray(model.predict(x_test[..., None], verbose=0)).ravel() > 0).astype(np.int64)
     return np.moveaxis(kernel[:, :, 0, :], -1, 0), y_pred
-
-
-def run(ctx) -> dict:
-    filters = edge_filters()
-    x_train, y_train, x_test, y_test, source = images_8_vs_1()
-    ctx.say(f"  {len(x_train)} training and {len(x_test)} test images of 8s and 1s, 28x28, from {source}")
-    diff = correlation_vs_convolution(x_test[0], filters[1])
-    ctx.say(f"  correlation vs convolution with the filter rotated 180 degrees: largest difference {diff:.1e}")
-    y_pred, avg8, avg1 = template_classifier(x_train, y_train, x_test, filters)
-    hand = confusion(y_test, y_pred)
-    show_filters(ctx, [("hand-made", filters)], "edge_filters", "The top-edge filter and its 7 rotations")
-    show_fingerprints(ctx, x_test[np.argmax(y_test == 1)], filters, avg8, avg1)
-    ctx.say("  hand-made filters, classify by correlation with the average fingerprints:")
-    ctx.say(format_table(hand))
-    learned, y_learned = learned_filters(ctx, x_train, y_train, x_test, y_test)
-    trained = confusion(y_test, y_learned)
-    ctx.say("  random filters improved by optimization (Conv2D 8x3x3 -> 7x7 max pool -> dense):")
-    ctx.say(format_table(trained))
-    show_filters(ctx, [("hand-made", filters), ("learned", learned)], "learned_vs_handmade_filters",
-                 "Hand-made edge filters (top) and the filters optimization found (bottom)")
-    show_table(ctx, {"hand-made filters + templates": hand, "learned filters + dense": trained})
-    return {"source": source, "correlation_vs_convolution": diff, "handmade": hand, "learned": trained,
-            "test_images": int(len(y_test)), "test_eights": int(y_test.sum())}

@@ -1,4 +1,9 @@
-"""Where to go next: the API hierarchy in this package's files, other backends, more devices.
+"""The code behind the "where to go next" lesson (workshop/lessons/next.py): the API
+hierarchy in this package's files, other Keras backends, more devices.
+
+    hierarchy, format_hierarchy, draw_hierarchy   the table of workshop/algorithms/<algorithm>_<level>.py
+    other_backends                                the same Sequential model on JAX and PyTorch, when installed
+    mirrored                                      tf.distribute.MirroredStrategy on two logical CPUs
 
 The hierarchy table is read from workshop/algorithms/ itself, so it can never drift
 from the code. The backend and distribution demos run in subprocesses, because both
@@ -54,12 +59,14 @@ def hierarchy() -> list[dict]:
 
 
 def format_hierarchy(rows) -> str:
+    """The rows of `hierarchy()` as a text table, one column per level."""
     header = f"{'algorithm':11}" + "".join(f"{level:20}" for level in LEVELS)
     return "\n".join([header] + [f"{r['algorithm']:11}" + "".join(f"{r[level]:20}" for level in LEVELS)
                                  for r in rows])
 
 
-def draw_hierarchy(ctx, rows):
+def draw_hierarchy(lesson, rows):
+    """api_hierarchy.png: the rows of `hierarchy()` as a drawn table."""
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(10, 0.5 + 0.4 * len(rows)))
     ax.axis("off")
@@ -68,10 +75,11 @@ def draw_hierarchy(ctx, rows):
                      colLabels=labels, loc="center", cellLoc="center")
     table.scale(1, 1.8)
     ax.set_title("The API hierarchy: workshop/algorithms/<algorithm>_<level>.py")
-    ctx.figure(fig, "api_hierarchy")
+    lesson.figure(fig, "api_hierarchy")
 
 
 def _python(script, env=None, timeout=300):
+    """Run `script` in a fresh Python; (True, its printed lines) or (False, the last line of its error)."""
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
     done = subprocess.run([sys.executable, "-c", script], env=full_env, capture_output=True, text=True,
                           timeout=timeout)
@@ -81,7 +89,8 @@ def _python(script, env=None, timeout=300):
     return True, "\n".join(lines)
 
 
-def other_backends(ctx, epochs) -> dict:
+def other_backends(lesson, epochs) -> dict:
+    """Train BACKEND_SCRIPT's model for `epochs` on each installed other backend; {backend: what happened}."""
     results = {}
     for backend, package in (("jax", "jax"), ("torch", "torch")):
         if importlib.util.find_spec(package) is None:
@@ -89,27 +98,15 @@ def other_backends(ctx, epochs) -> dict:
         else:
             ok, text = _python(BACKEND_SCRIPT.replace("EPOCHS", str(epochs)), {"KERAS_BACKEND": backend})
             results[backend] = text if ok else f"failed: {text}"
-        ctx.say(f"  KERAS_BACKEND={backend}: {results[backend]}")
+        lesson.say(f"  KERAS_BACKEND={backend}: {results[backend]}")
     return results
 
 
-def mirrored(ctx, epochs) -> str:
+def mirrored(lesson, epochs) -> str:
+    """Train MIRRORED_SCRIPT's model for `epochs` under MirroredStrategy; returns (and prints) what it printed."""
     ok, text = _python(MIRRORED_SCRIPT.replace("EPOCHS", str(epochs)))
     text = text if ok else f"failed: {text}"
     for line in text.splitlines():
-        ctx.say(f"  {line}")
+        lesson.say(f"  {line}")
     return text
 
-
-def run(ctx) -> dict:
-    rows = hierarchy()
-    ctx.say("The API hierarchy, read from workshop/algorithms/:")
-    ctx.say(format_hierarchy(rows))
-    draw_hierarchy(ctx, rows)
-    epochs = 2 if ctx.quick else 10
-    ctx.say("Keras 3 on another backend (the same Sequential model):")
-    backends = other_backends(ctx, epochs)
-    ctx.say("tf.distribute.MirroredStrategy on 2 logical CPUs:")
-    strategy = mirrored(ctx, epochs)
-    ctx.say("Onward: workshop lesson next")
-    return {"hierarchy": rows, "backends": backends, "mirrored": strategy}

@@ -1,61 +1,70 @@
-"""What every module's demos share: where to write, how hard to work, and figures.
+"""`Lesson`: what a lesson's notebook (or `workshop run`) holds on to while it runs.
 
-A demo gets a `Context` and writes each figure twice: a PNG in the module's run
-folder (logs/<module>/figures-<timestamp>/<name>.png) and the same picture in
-TensorBoard's Images dashboard (tag <name>, in that folder's event file), so the
-room can look at either. Training runs of the module land beside it, under
-logs/<module>/, because they are trained with `experiment=<module>`.
+Every lesson source starts with
+
+    QUICK = False  # True: seconds per section (what CI runs); False: the full sizes
+    lesson = Lesson("introduction", quick=QUICK)
+
+and then trains and draws through it:
+    lesson.train(model="mlp", api="keras", ...)   a training run into logs/<lesson>/, like `workshop train`
+    lesson.figure(fig, "name")                    a matplotlib figure as logs/<lesson>/figures-<time>/name.png,
+                                                  as TensorBoard image `name`, and inline in a notebook
+    lesson.logdir                                 logs/<lesson>/: what `%tensorboard --logdir` should show
+
+`workshop run NAME [--quick] [--logdir DIR] [--models-dir DIR] [--images ...]` runs the same
+source as a script and passes its options in the environment, where they win over the
+notebook's own switch: WORKSHOP_QUICK (1 or 0), WORKSHOP_LOGDIR, WORKSHOP_MODELS_DIR and
+WORKSHOP_IMAGES (paths joined by os.pathsep).
 """
 
 import io
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")  # no display needed: figures become files
+from workshop.paths import logs_dir, models_dir
+from workshop.training.rundir import new_run_dir
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (figures are also shown inline there)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
+
+
+if not in_notebook():
+    matplotlib.use("Agg")  # no display needed: figures become files (a notebook shows them inline)
 import matplotlib.pyplot as plt  # noqa: E402
 
-from workshop.paths import logs_dir, models_dir  # noqa: E402
-from workshop.training.rundir import new_run_dir  # noqa: E402
 
+class Lesson:
+    """name: the lesson (an agenda module, or a `levels-<algorithm>` notebook). quick: the
+    notebook's switch; WORKSHOP_QUICK, when set (by `workshop run` or CI), wins over it."""
 
-@dataclass
-class Context:
-    """module: the agenda module; quick: fewer epochs/examples; logdir: None = logs/.
-
-    `figures` collects the PNG paths written so far, `say` prints what the demo does.
-    """
-
-    module: str
-    quick: bool = False
-    logdir: str | None = None
-    models: str | None = None  # the model registry folder; None = models/
-    images: tuple[str, ...] = ()  # the user's own image files (demo)
-    verbose: int = 0  # passed to train(): 0 keeps the output to what the demos print
-    run_dir: Path = None
-    figures: list = field(default_factory=list)
-    _writer: object = None
-
-    def __post_init__(self):
-        if self.run_dir is None:
-            self.run_dir = new_run_dir(logs_dir(self.logdir), self.module, "figures")
-
-    @property
-    def models_dir(self) -> Path:
-        return Path(self.models).expanduser() if self.models else models_dir()
+    def __init__(self, name: str, quick: bool = False):
+        self.name = name
+        self.quick = os.environ["WORKSHOP_QUICK"] == "1" if os.environ.get("WORKSHOP_QUICK") else bool(quick)
+        self.logdir = logs_dir() / name
+        self.models_dir = models_dir()
+        self.images = tuple(p for p in os.environ.get("WORKSHOP_IMAGES", "").split(os.pathsep) if p)
+        self.run_dir = new_run_dir(logs_dir(), name, "figures")
+        self.figures: list[Path] = []
+        self._writer = None
 
     def say(self, text: str = "") -> None:
         print(text, flush=True)
 
     def train(self, save=None, **fields) -> dict:
-        """train(TrainConfig(**fields)) into this module's experiment folder; returns the summary.
-        save: a path to keep the trained model at."""
+        """train(TrainConfig(**fields)) into this lesson's folder of runs, quietly; returns the
+        summary (workshop/training/train.py). save: a path to keep the trained model at."""
         from workshop.config import RunOptions, TrainConfig
         from workshop.training.train import train
-        return train(TrainConfig(**fields), RunOptions(experiment=self.module, logdir=self.logdir,
-                                                       verbose=self.verbose, save=save))
+        return train(TrainConfig(**fields), RunOptions(experiment=self.name, verbose=0, save=save))
 
     def figure(self, fig, name: str) -> Path:
         """Save matplotlib `fig` as <run_dir>/<name>.png and as TensorBoard image `name`."""
@@ -77,7 +86,11 @@ class Context:
         path.write_bytes(png)
         self._image_summary(name, png)
         self.figures.append(path)
-        self.say(f"  figure  {shown(path)}")
+        if in_notebook():
+            from IPython.display import Image, display
+            display(Image(png))
+        else:
+            self.say(f"  figure  {shown(path)}")
         return path
 
     def _image_summary(self, name, png):

@@ -1,22 +1,25 @@
-"""Presentation demos: a node, layers, depth; clustering vs classification.
+"""Drawings and small NumPy tools for the presentation lesson (workshop/lessons/presentation.py).
 
-Figures: logistic.png (the activation), node.png (one node), mlp.png (the mlp's
-layers, drawn from its kernel shapes), clusters_vs_classes.png (digits in 2-D PCA:
-true labels, k-means clusters found without labels, a trained classifier's labels).
+    plot_activations, draw_node      the logistic function beside tanh and ReLU; one node
+    layer_sizes, draw_network        a network's layers drawn from its kernel shapes
+    pca_2d, kmeans, purity           digits in 2-D, clusters found without labels, and how pure they are
+    draw_clusters_vs_classes         the same points coloured three ways
+
+Every drawing hands its figure to `lesson.figure`, which saves it as a PNG in the lesson's
+run folder and as a TensorBoard image.
 """
 
 import numpy as np
 import matplotlib.pyplot as plt
 
-from workshop.algorithms.shapes import kernel_shapes
-from workshop.data import load
-
 
 def logistic(z):
+    """The logistic (sigmoid) function, 1 / (1 + e^-z), elementwise."""
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def plot_activations(ctx):
+def plot_activations(lesson):
+    """logistic.png: the logistic function beside tanh and ReLU."""
     z = np.linspace(-6, 6, 200)
     fig, ax = plt.subplots(figsize=(5, 3.2))
     ax.plot(z, logistic(z), label="logistic  1 / (1 + e^-z)", lw=2)
@@ -25,10 +28,11 @@ def plot_activations(ctx):
     ax.axhline(0.5, color="grey", lw=0.5)
     ax.set(xlabel="z = w . x + b (the weighted sum)", ylabel="activation", title="What a node does with its sum")
     ax.legend(fontsize=8)
-    ctx.figure(fig, "logistic")
+    lesson.figure(fig, "logistic")
 
 
-def draw_node(ctx):
+def draw_node(lesson):
+    """node.png: one node with three inputs."""
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.axis("off")
     for i, y in enumerate((0.8, 0.5, 0.2)):
@@ -41,11 +45,16 @@ def draw_node(ctx):
     ax.text(0.8, 0.5, "σ(z)", ha="center", va="center", fontsize=12, bbox=dict(boxstyle="round", fc="w"))
     ax.annotate("", xy=(0.98, 0.5), xytext=(0.86, 0.5), arrowprops=dict(arrowstyle="->"))
     ax.set_title("A node: y = σ(w1·x1 + w2·x2 + w3·x3 + b)")
-    ctx.figure(fig, "node")
+    lesson.figure(fig, "node")
 
 
-def draw_network(ctx, sizes, name, title, max_drawn=10):
-    """Circles per layer (at most `max_drawn`, the rest summarised), every edge between neighbours."""
+def layer_sizes(shapes) -> list[int]:
+    """Dense kernel shapes [(inputs, nodes), ...] -> nodes per layer, the input layer first."""
+    return [shapes[0][0]] + [shape[1] for shape in shapes]
+
+
+def draw_network(lesson, sizes, name, title, max_drawn=10):
+    """<name>.png: circles per layer (at most `max_drawn`, the rest summarised), every edge between neighbours."""
     fig, ax = plt.subplots(figsize=(2 + 2 * len(sizes), 4.5))
     ax.axis("off")
     columns = []
@@ -68,11 +77,11 @@ def draw_network(ctx, sizes, name, title, max_drawn=10):
     ax.set_ylim(0, 1.1)
     ax.set_aspect("auto")
     ax.set_title(title)
-    ctx.figure(fig, name)
+    lesson.figure(fig, name)
 
 
 def pca_2d(x):
-    """x (N, D) -> (N, 2): the projection on the two directions of largest variance."""
+    """x (N, D) -> (N, 2): the projection on the two directions of largest variance (NumPy's SVD)."""
     centred = x - x.mean(axis=0)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     return centred @ vt[:2].T
@@ -93,41 +102,17 @@ def purity(ids, y):
     return float(sum(np.bincount(y[ids == j]).max() for j in np.unique(ids)) / len(y))
 
 
-def clusters_vs_classes(ctx):
-    from workshop import saving
-    splits = load("digits")
-    x = splits.x_test.reshape(len(splits.x_test), -1)
-    ids = kmeans(x, 10)
-    path = ctx.run_dir / "mlp.keras"
-    summary = ctx.train(model="mlp", api="keras", epochs=5 if ctx.quick else 20, save=str(path))
-    model, _ = saving.load(path)
-    y_pred = np.asarray(model.predict(splits.x_test, verbose=0)).argmax(1)
+def draw_clusters_vs_classes(lesson, x, y, ids, y_pred):
+    """clusters_vs_classes.png: x (N, D) projected on 2 principal components, three times:
+    coloured by the labels y (N,), by the cluster ids (N,), by the predictions y_pred (N,)."""
     xy = pca_2d(x)
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.4))
-    for ax, colours, title in zip(axes, (splits.y_test, ids, y_pred), (
-            "the truth (labels)", f"k-means: 10 clusters, no labels\n(purity {purity(ids, splits.y_test):.0%})",
-            f"a trained classifier (mlp)\n(test accuracy {summary['test_accuracy']:.0%})")):
+    titles = ("the truth (labels)", f"k-means: {len(np.unique(ids))} clusters, no labels\n"
+              f"(purity {purity(ids, y):.0%})", f"a trained classifier (mlp)\n(accuracy {np.mean(y_pred == y):.0%})")
+    for ax, colours, title in zip(axes, (y, ids, y_pred), titles):
         ax.scatter(xy[:, 0], xy[:, 1], c=colours, cmap="tab10", s=9)
         ax.set_title(title)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle("Digits test split, projected on 2 principal components")
-    ctx.figure(fig, "clusters_vs_classes")
-    return {"kmeans_purity": purity(ids, splits.y_test), "classifier_test_accuracy": summary["test_accuracy"]}
-
-
-def run(ctx) -> dict:
-    ctx.say("A node is a weighted sum passed through an activation:")
-    plot_activations(ctx)
-    draw_node(ctx)
-    shallow = kernel_shapes("mlp", (8, 8, 1), 10, (64,))
-    deep = kernel_shapes("mlp", (8, 8, 1), 10, (64, 32, 16))
-    for shapes, name, what in ((shallow, "mlp", "the workshop's mlp"), (deep, "deep_mlp", "deep = stacked layers")):
-        sizes = [shapes[0][0]] + [s[1] for s in shapes]
-        ctx.say(f"{what}: kernels {shapes} -> layers of {sizes} nodes")
-        draw_network(ctx, sizes, name, f"{what}: {' -> '.join(map(str, sizes))}")
-    ctx.say("Clustering (no labels) vs classification (learned from labels) on the digits:")
-    result = clusters_vs_classes(ctx)
-    ctx.say(f"  k-means purity {result['kmeans_purity']:.1%}, classifier test accuracy "
-            f"{result['classifier_test_accuracy']:.1%}")
-    return result
+    fig.suptitle(f"Digits test split ({len(x)} images), projected on 2 principal components", y=1.06)
+    lesson.figure(fig, "clusters_vs_classes")

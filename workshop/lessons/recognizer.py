@@ -1,53 +1,65 @@
-"""The demo: the CNN digit recognizer, trained with `fit` and with a GradientTape loop.
+"""The demo lesson's machinery (lessons/demo.py tells the story): the CNN digit recognizer
+trained at one level, and the pictures of what it got wrong and what it says about image files.
 
-Both runs go to logs/demo/, so TensorBoard overlays their curves. The fit-trained
-model is saved to models/digits-cnn.keras; its mistakes, its confusion matrix and its
-predictions on sample PNGs (and on the user's own images) are drawn and printed.
+Both training runs go to logs/demo/, so TensorBoard overlays their curves; the `fit`-trained
+model is saved to <models_dir>/digits-cnn.keras.
 """
 
 import numpy as np
 import matplotlib.pyplot as plt
 
-from workshop.data import load
-from workshop.lessons.context import shown
-from workshop.lessons.samples import write_samples
+from workshop.lessons.lesson import shown
 
 MODEL_FILE = "digits-cnn.keras"
+HOW = {"keras": "compile + fit", "layers": "Keras layers + own GradientTape loop"}
+MISTAKES_SHOWN = 24  # as many as TensorBoard's grid of mistakes shows
 
 
-def train_both(ctx) -> dict:
-    epochs = 3 if ctx.quick else 10
-    summaries = {}
-    for api, how in (("keras", "compile + fit"), ("layers", "Keras layers + own GradientTape loop")):
-        save = str(ctx.models_dir / MODEL_FILE) if api == "keras" else None
-        s = ctx.train(model="cnn", api=api, epochs=epochs, save=save)
-        summaries[api] = s
-        ctx.say(f"  cnn --api {api:6} ({how}): test accuracy {s['test_accuracy']:.2%} "
-                f"in {s['wall_seconds']:.1f} s  -> {shown(s['run_dir'])}")
-    return summaries
+def train_cnn(lesson, api: str) -> dict:
+    """Train the CNN on digits at level `api` ("keras" or "layers") for 3 epochs (quick) or its
+    default (15: `workshop train cnn`'s settings), from the starting weights every level draws from the same seed; returns train()'s summary.
+    The keras run is saved to <models_dir>/digits-cnn.keras."""
+    save = str(lesson.models_dir / MODEL_FILE) if api == "keras" else None
+    s = lesson.train(model="cnn", api=api, epochs=3 if lesson.quick else None, save=save)
+    lesson.say(f"  cnn --api {api:6} ({HOW[api]}): test accuracy {s['test_accuracy']:.2%} "
+               f"in {s['wall_seconds']:.1f} s  -> {shown(s['run_dir'])}")
+    return s
 
 
-def show_mistakes(ctx, x, y, y_pred, probs, limit=24):
-    """The misclassified test digits, captioned true -> predicted (the same grid TensorBoard shows)."""
+def show_mistakes(lesson, x, y, y_pred, probs, limit=MISTAKES_SHOWN):
+    """The figure `mistakes`: the first `limit` misclassified test digits of x (N, H, W, 1),
+    captioned true→predicted and the probability the model gave its answer."""
     from workshop.tensorboard import pictures
-    wrong = np.flatnonzero(y_pred != y)[:limit]
-    if len(wrong) == 0:
-        wrong = np.arange(1)  # a perfect model: show one right answer rather than an empty picture
-    captions = [f"{y[i]}→{y_pred[i]} {probs[i].max():.0%}" for i in wrong]
-    ctx.image(pictures.digit_grid(x[wrong], captions), "mistakes")
-    ctx.say(f"  {int((y_pred != y).sum())} of {len(y)} test digits wrong")
+    wrong = np.flatnonzero(y_pred != y)
+    picked = wrong[:limit] if len(wrong) else np.arange(1)  # a perfect model: one right answer, not an empty grid
+    captions = [f"{y[i]}→{y_pred[i]} {probs[i].max():.0%}" for i in picked]
+    lesson.image(pictures.digit_grid(x[picked], captions), "mistakes")
+    more = f"; the grid shows the first {limit}" if len(wrong) > limit else ""
+    lesson.say(f"  {len(wrong)} of {len(y)} test digits wrong{more}")
 
 
-def show_confusion(ctx, y, y_pred, classes=10):
-    """The test split's confusion matrix (row = true, column = predicted)."""
+def show_confusion(lesson, y, y_pred, classes=10) -> np.ndarray:
+    """The figure `confusion_matrix` of the test split (row = true, column = predicted); returns the counts."""
     from workshop.tensorboard import pictures
     matrix = pictures.confusion_matrix(y, y_pred, classes)
-    ctx.image(pictures.confusion_figure(matrix, [str(c) for c in range(classes)], "Confusion matrix, test split"),
-              "confusion_matrix")
+    lesson.image(pictures.confusion_figure(matrix, [str(c) for c in range(classes)], "Confusion matrix, test split"),
+                 "confusion_matrix")
     return matrix
 
 
-def show_predictions(ctx, results, name):
+def predict_files(lesson, model, meta, paths, name) -> list[dict]:
+    """Predict the image files `paths`, print one line each, draw them as the figure `name`;
+    returns workshop.predict.predict_images's results."""
+    from workshop.predict import predict_images
+    results = predict_images(model, meta, paths)
+    for r in results:
+        answer = r.get("error") or f"{r['label']} ({r['probability']:.1%})"
+        lesson.say(f"    {shown(r['path'])}: {answer}")
+    _draw_predictions(lesson, results, name)
+    return results
+
+
+def _draw_predictions(lesson, results, name):
     from PIL import Image
     fig, axes = plt.subplots(1, len(results), figsize=(1.5 * len(results), 2), squeeze=False)
     for ax, r in zip(axes[0], results):
@@ -58,39 +70,4 @@ def show_predictions(ctx, results, name):
         with Image.open(r["path"]) as image:
             ax.imshow(np.asarray(image.convert("L")), cmap="gray")
         ax.set_title(f"{r['label']} ({r['probability']:.0%})", fontsize=9)
-    ctx.figure(fig, name)
-
-
-def predict_files(ctx, model, meta, paths, name):
-    from workshop.predict import predict_images
-    results = predict_images(model, meta, paths)
-    for r in results:
-        answer = r.get("error") or f"{r['label']} ({r['probability']:.1%})"
-        ctx.say(f"    {shown(r['path'])}: {answer}")
-    show_predictions(ctx, results, name)
-    return results
-
-
-def run(ctx) -> dict:
-    from workshop.predict import load_model, probabilities
-    ctx.say("Training the CNN twice, same data and starting weights (experiment 'demo'):")
-    summaries = train_both(ctx)
-    model_path = ctx.models_dir / MODEL_FILE
-    model, meta = load_model(model_path)
-    splits = load("digits")
-    probs = probabilities(meta, np.asarray(model(splits.x_test, training=False)))
-    y_pred = probs.argmax(1)
-    show_mistakes(ctx, splits.x_test, splits.y_test, y_pred, probs)
-    show_confusion(ctx, splits.y_test, y_pred)
-    ctx.say("Predictions on sample PNGs made from the test split:")
-    samples = write_samples(splits.x_test, splits.y_test, ctx.run_dir / "samples", 8)
-    results = {"samples": predict_files(ctx, model, meta, samples, "sample_predictions")}
-    if ctx.images:
-        ctx.say("Predictions on your images:")
-        results["images"] = predict_files(ctx, model, meta, list(ctx.images), "your_predictions")
-    ctx.say(f"Final test accuracy: fit {summaries['keras']['test_accuracy']:.2%}, "
-            f"GradientTape loop {summaries['layers']['test_accuracy']:.2%}")
-    ctx.say(f"Saved model: {shown(model_path)}  (try: workshop predict {shown(model_path)} "
-            f"{shown(samples[0])})")
-    ctx.say(f"Watch the curves overlay: workshop tensorboard --logdir {shown(ctx.run_dir.parent.parent)}")
-    return {"summaries": summaries, "model": model_path, **results}
+    lesson.figure(fig, name)

@@ -5,12 +5,14 @@ epoch by epoch, until an epoch makes no error - or the epoch cap says it never w
     -> model (algorithms/perceptron_<api>.py) -> epochs of the rule -> summary
     -> logs/<experiment>/perceptron-<api>-<dataset>-<time>/ and, if asked, a .npz.
 
-Both levels' models offer `train_epoch(x, y, learning_rate) -> wrong count`, `predict(x)`
+Both levels' models offer `train_epoch(x, y, learning_rate) -> mistakes`, `predict(x)`
 and `get_weights()`, so nothing here asks which level it runs. The perceptron has no loss
-to descend: its "loss" in the logs and the summary is the error rate (wrong / examples)
-and its accuracy 1 - that, so TensorBoard shows it beside the other algorithms. The
-summary has train.py's keys plus `converged` and `errors_per_epoch` (wrong examples in
-each epoch, counted while learning: the weights still move during the epoch).
+to descend: its "loss" in the logs and the summary is the error rate of the weights at the
+end of each epoch (wrong / examples) and its accuracy 1 - that, so TensorBoard shows it
+beside the other algorithms. The summary has train.py's keys plus `converged` and
+`errors_per_epoch`: the mistakes made *while* learning in each epoch (the weights move after
+every mistake, so they are not what the final weights get: on xor the rule keeps making
+mistakes every epoch while its final line still gets 2 of the 4 rows right).
 """
 
 import time
@@ -47,13 +49,12 @@ def train_perceptron(config, options, start) -> dict:
         errors = model.train_epoch(x, y, config.learning_rate)
         seconds += time.perf_counter() - tick  # the rule's own time: examples/s measures learning, not logging
         errors_per_epoch.append(errors)
-        val_loss = error_rate(model, data.x_val, data.y_val)
-        logs = {"loss": errors / len(x), "accuracy": 1 - errors / len(x),
-                "val_loss": val_loss, "val_accuracy": 1 - val_loss}
+        train_loss, val_loss = error_rate(model, x, y), error_rate(model, data.x_val, data.y_val)
+        logs = {"loss": train_loss, "accuracy": 1 - train_loss, "val_loss": val_loss, "val_accuracy": 1 - val_loss}
         scalars.on_epoch_end(epoch, logs)
         if options.verbose:
-            print(f"Epoch {epoch + 1}/{config.epochs}: {errors} of {len(x)} wrong - "
-                  f"val_accuracy {logs['val_accuracy']:.4f}")
+            print(f"Epoch {epoch + 1}/{config.epochs}: {errors} mistakes while learning - accuracy "
+                  f"{logs['accuracy']:.4f} - val_accuracy {logs['val_accuracy']:.4f}")
         if errors == 0:  # a whole epoch without a mistake: the rule will never move w again
             break
     writers.close()
@@ -66,8 +67,9 @@ def train_perceptron(config, options, start) -> dict:
             why = ("xor is not linearly separable: no line puts (0,1) and (1,0) on one side and (0,0) and (1,1) "
                    "on the other" if config.dataset == "xor" else
                    f"{config.dataset} may not be linearly separable (no line splits the classes), or needs more epochs")
-            print(f"did not converge: still {errors_per_epoch[-1]} of {len(x)} wrong after {config.epochs} "
-                  f"epochs - {why}. This is why networks have hidden layers (try `workshop train mlp`).")
+            print(f"did not converge: still {errors_per_epoch[-1]} mistakes in the last of {config.epochs} epochs "
+                  f"(the final weights get {round(logs['accuracy'] * len(x))} of {len(x)} right) - {why}. "
+                  "This is why networks have hidden layers (try `workshop train mlp`).")
 
     test_loss = error_rate(model, data.x_test, data.y_test)
     summary = {

@@ -42,7 +42,7 @@ def fit(model, data, config, callbacks=(), options=RunOptions()):
     callbacks = keras.callbacks.CallbackList([*callbacks, history], add_progbar=True, model=view,
                                              verbose=options.progress, epochs=config.epochs, steps=steps)
 
-    batches = iter(train_ds)  # one endless stream for all epochs, as `fit` reads it
+    batches = iter(train_ds)  # every epoch's batches in one stream, in the seed's order, as `fit` reads it
     callbacks.on_train_begin()
     for epoch in range(config.epochs):
         callbacks.on_epoch_begin(epoch)

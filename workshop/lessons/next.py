@@ -1,0 +1,157 @@
+# %% [markdown]
+# # Where to go next
+#
+# **What you will learn:** how this package's files map onto TensorFlow's API levels, models and training loops
+# alike; that Keras 3 runs the same model on other backends (JAX, PyTorch); how `tf.distribute` spreads training
+# over several devices, and what it does to a batch and its gradients; where to read on.
+#
+# **How to run it:** `workshop run next` (about 40 s on a 2-core laptop CPU, much of it starting TensorFlow twice;
+# `--quick`: about 28 s), or open `notebooks/next.ipynb` in JupyterLab with `workshop lab`.
+#
+# **Expected results:** the table of `workshop/algorithms/` printed and drawn as `api_hierarchy.png`; the four
+# training loops with their line counts, and the raw one printed in full; a line per other Keras backend (trained,
+# or skipped with the reason when JAX or PyTorch is not installed); `replicas in sync: 2` from MirroredStrategy on
+# two logical CPUs, with the training accuracy it reached: about 0.94 after 10 epochs (`--quick`, 2 epochs: 0.65 to
+# 0.69; the demo shuffles without a seed, so the last digits vary from run to run).
+
+# %%
+QUICK = False  # True: seconds per section (what CI runs); False: the full sizes, for a live session
+from workshop.lessons.lesson import Lesson
+
+lesson = Lesson("next", quick=QUICK)
+
+# %% [markdown]
+# ## 1. The API hierarchy, in this package's files
+#
+# The table is read from the file names in `workshop/algorithms/` each time it runs: `<algorithm>_<level>.py`.
+# Reading down a column you see one level for every algorithm; reading along a row, one algorithm climbing the
+# levels:
+#
+# - **numpy**: everything by hand — the forward pass, the gradients, the update.
+# - **raw**: `tf.Variable`s in a `tf.Module`; TensorFlow computes the gradients, the update is still by hand.
+# - **layers**: Keras layers and a Keras optimizer, your own loop.
+# - **keras**: `Sequential`, `compile`, `fit`.
+#
+# A `-` is a level that would add nothing to learn: the perceptron learns by its own rule, not by a Keras
+# optimizer, and the CNN starts at raw because its backpropagation by hand would be long and slow in NumPy. Open two
+# files of one row side by side: what disappears from one level to the next is what the framework now does for you.
+
+# %%
+from workshop.lessons import hierarchy
+
+rows = hierarchy.hierarchy()
+lesson.say(hierarchy.format_hierarchy(rows))
+hierarchy.draw_hierarchy(lesson, rows)
+
+# %% [markdown]
+# ### One training loop per level
+#
+# The models are half of each level; the other half is the loop that trains them, one file per level in
+# `workshop/training/`, each serving every algorithm of its level: `numpy_loop.py`, `raw_loop.py`,
+# `layers_loop.py` and `keras_fit.py`. `workshop/training/levels.py` holds the table of who does what — its
+# docstring, printed below, says who computes the gradients, who updates the weights and how each level saves.
+# Every loop takes the same arguments and hands Keras callbacks the same `logs`, so TensorBoard, the NaN guard and
+# saving never ask which level they are in.
+#
+# The loops shrink as you climb: the numpy and raw loops write every step out, the layers loop lets a Keras
+# optimizer and Keras metrics do their part, and `keras_fit.py` is one `compile` and one `fit`.
+
+# %%
+import inspect
+
+from workshop.training import keras_fit, layers_loop, levels, numpy_loop, raw_loop
+
+for loop in (numpy_loop, raw_loop, layers_loop, keras_fit):
+    lines = len(inspect.getsource(loop).splitlines())
+    lesson.say(f"{lines:4} lines  {loop.__name__.replace('.', '/')}.py")
+lesson.say(levels.__doc__)
+
+# %% [markdown]
+# The raw loop is the one to read top to bottom: GradientTape records the forward pass (1), plays it backwards
+# into gradients (2), and the update is written by hand (3); then validation, then the epoch's `logs` to the
+# callbacks. Its speed-up is one named line, `run_steps = compiled_steps(...)`: several batches per compiled call,
+# the same batches in the same order; the machinery lives in `workshop/training/speed.py`, which you never need
+# to open.
+
+# %%
+print(inspect.getsource(raw_loop.fit))
+
+# %% [markdown]
+# ## 2. Keras 3, many backends
+#
+# Keras 3 runs the same model code on TensorFlow, JAX or PyTorch; the backend is chosen once, when Keras is
+# imported, by `KERAS_BACKEND` (or `~/.keras/keras.json`). The demo starts a fresh Python with `KERAS_BACKEND=jax`
+# (and `torch`) and trains the same `Sequential` model on the digits. Code written with Keras alone (`keras.layers`,
+# `keras.ops`, `compile` and `fit`) moves between backends like this; the raw and layers levels here are written
+# with `tf.GradientTape` and `tf.Module`, which exist only on TensorFlow — which is why the rest of this workshop
+# stays on TensorFlow.
+
+# %%
+backends = hierarchy.other_backends(lesson, epochs=2 if lesson.quick else 10)
+
+# %% [markdown]
+# ## 3. More devices: tf.distribute
+#
+# `MirroredStrategy` keeps a copy of the model on every device (a *replica*), splits each global batch between
+# them, lets each replica compute the gradients of its share, and combines those gradients with an *all-reduce*
+# so that every copy takes the same step and the copies stay identical. With no second GPU at hand, the demo
+# splits the CPU into two *logical* devices — which must happen before TensorFlow starts, hence the subprocess —
+# and builds and compiles the model inside `strategy.scope()`, where its variables become mirrored ones. The same
+# code runs on several GPUs unchanged.
+
+# %%
+strategy = hierarchy.mirrored(lesson, epochs=2 if lesson.quick else 10)
+
+# %% [markdown]
+# ### Your turn: split a batch
+# Do what the strategy does to a global batch: cut `x` into `replicas` consecutive pieces whose sizes differ by at
+# most one (a batch of 64 on 2 replicas is 32 + 32; the digits' last batch, 5 examples, is 3 + 2). `np.array_split`
+# is allowed, but try it with slices first. Then run the check. Stuck? `exercises.hint("shard_batch")`, then
+# `exercises.solution("shard_batch")`.
+
+# %%
+from workshop import exercises
+
+
+def shard_batch(x, replicas):
+    """x: (batch, ...). Returns a list of `replicas` arrays, consecutive pieces of x whose sizes differ by <= 1."""
+    return None  # your code here
+
+
+exercises.check("shard_batch", shard_batch)
+
+# %% [markdown]
+# ### Your turn: average the gradients
+# Each replica returns the gradient of the mean loss over *its* examples. Combine them into the gradient of the
+# mean loss over the whole batch: weight each replica's gradients by its number of examples (`sizes`), add, and
+# divide by the total. Keras takes a shortcut: it divides each replica's mean loss by the number of replicas and
+# lets the all-reduce add the gradients up — the plain mean, which is exactly this when the shards are equal
+# (32 + 32) and a little off on a ragged last batch (3 + 2). `exercises.hint("all_reduce_mean")` and
+# `exercises.solution("all_reduce_mean")` help.
+
+# %%
+def all_reduce_mean(grads, sizes):
+    """grads: one list of arrays per replica (the same shapes in each); sizes: examples per replica.
+    Returns one list of arrays: the example-weighted mean, the gradient of the whole batch."""
+    return None  # your code here
+
+
+exercises.check("all_reduce_mean", all_reduce_mean)
+
+# %% [markdown]
+# ## 4. Reading on
+#
+# - TensorFlow guides: *Introduction to gradients and automatic differentiation*, *Writing a training loop from
+#   scratch*, *Distributed training with TensorFlow*.
+# - Keras: the *Developer guides* and the code examples at keras.io (each one short and runnable, like these
+#   lessons).
+# - *Dive into Deep Learning* (d2l.ai): every topic from scratch and then concisely.
+# - Here: `workshop train cnn --dataset mnist` once MNIST is fetched (`workshop datasets fetch mnist`);
+#   `workshop bench` measures the speed-ups; `workshop lesson qa` answers what goes wrong.
+#
+# ## Watch it in TensorBoard
+# This lesson's runs only: `logs/next/` (the hierarchy table is under Images).
+
+# %%
+# %load_ext tensorboard
+# %tensorboard --logdir {lesson.logdir}
