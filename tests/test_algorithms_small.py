@@ -3,12 +3,14 @@ checked level against level, against GradientTape, against their expected result
 and against a learning rate that blows the loss up.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from tests.conftest import run_cli
 from workshop.config import RunOptions, TrainConfig
-from workshop.training.guards import NonFiniteLoss
+from workshop.training.guards import TrainingDiverged
 from workshop.training.prepare import prepare
 from workshop.training.train import build_model, fit, train, view_of
 
@@ -107,26 +109,79 @@ def test_perceptron_levels_agree_on_digits(tmp_path):
         np.testing.assert_allclose(a, b, atol=1e-5)
 
 
-def _saved_weights(path):
-    from workshop import saving
-    model, _ = saving.load(path)
-    return model.get_weights() if hasattr(model, "get_weights") else model.params
+def _good_model(api, path):
+    """A model trained with the defaults and saved at `path`; returns its bytes."""
+    train(TrainConfig(model="linear", api=api), RunOptions(verbose=0, save=str(path)))
+    return path.read_bytes()
 
 
 @pytest.mark.parametrize("api", ALL_LEVELS)
-def test_exploding_loss_stops_and_keeps_finite_weights(api, tmp_path):
+def test_exploding_loss_stops_and_never_replaces_a_good_model(api, tmp_path):
     path = tmp_path / ("linear.npz" if api == "numpy" else "linear.keras")
-    with pytest.raises(NonFiniteLoss, match="loss"):
+    good = _good_model(api, path)
+    with pytest.raises(TrainingDiverged, match="learning rate") as failure:
         train(TrainConfig(model="linear", api=api, learning_rate=1e6), RunOptions(verbose=0, save=str(path)))
-    weights = _saved_weights(path)
-    assert weights and all(np.isfinite(w).all() for w in weights)
+    assert "nothing was saved" in str(failure.value)
+    assert path.read_bytes() == good  # the earlier model is untouched, byte for byte
+    fresh = tmp_path / ("new.npz" if api == "numpy" else "new.keras")
+    with pytest.raises(TrainingDiverged):
+        train(TrainConfig(model="linear", api=api, learning_rate=1e6), RunOptions(verbose=0, save=str(fresh)))
+    assert not fresh.exists() and not list(tmp_path.glob(".new-*"))  # no model, no half-written file
 
 
-def test_exploding_loss_is_one_line_on_the_command_line(tmp_path):
+@pytest.mark.parametrize("api", ALL_LEVELS)
+def test_a_network_that_stops_learning_says_so(api, tmp_path):
+    """--lr 1e6 on the mlp: the ReLUs die and the loss stays finite, far above where it started."""
+    path = tmp_path / ("mlp.npz" if api == "numpy" else "mlp.keras")
+    with pytest.raises(TrainingDiverged, match=r"learning rate \(1e\+06\) is probably too large"):
+        train(TrainConfig.tiny(model="mlp", api=api, learning_rate=1e6, epochs=3), RunOptions(verbose=0, save=str(path)))
+    assert not path.exists()
+
+
+def test_accuracy_stuck_at_chance_is_reported():
+    from workshop.training.guards import StopOnDivergence
+    guard = StopOnDivergence(learning_rate=0.1, chance=0.1)
+    guard.set_model(SimpleNamespace(stop_training=False))
+    guard.on_train_batch_end(0, {"loss": 2.3})
+    for epoch in range(3):
+        guard.on_epoch_end(epoch, {"loss": 2.3, "accuracy": 0.11})
+    assert guard.model.stop_training and "no better than guessing (10%)" in guard.message
+    learning = StopOnDivergence(learning_rate=0.1, chance=0.1)
+    learning.set_model(SimpleNamespace(stop_training=False))
+    learning.on_train_batch_end(0, {"loss": 2.3})
+    for epoch in range(5):
+        learning.on_epoch_end(epoch, {"loss": 1.0, "accuracy": 0.6})
+    assert learning.message is None and not learning.model.stop_training
+
+
+def test_diverged_run_is_one_line_on_the_command_line_and_keeps_the_good_model(tmp_path):
     path = tmp_path / "linear.keras"
+    good = _good_model("raw", path)
     result = run_cli("train", "linear", "--api", "raw", "--lr", "1e6", "--save", str(path))
     assert result.returncode == 1, result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("workshop: error:")]
-    assert len(errors) == 1 and "loss" in errors[0], result.stderr
+    assert len(errors) == 1 and "loss" in errors[0] and "nothing was saved" in errors[0], result.stderr
     assert "Traceback" not in result.stderr
-    assert all(np.isfinite(w).all() for w in _saved_weights(path))
+    assert path.read_bytes() == good
+
+
+@pytest.mark.parametrize("save, message", [
+    ("model.npz", "saves to a .keras file"),  # the suffix of another level
+    ("folder.keras", "is a folder"),
+    ("a-file/sub/model.keras", "not a writable folder"),  # its parent can never be made
+])
+def test_a_bad_save_path_fails_before_training(save, message, tmp_path):
+    from workshop.errors import WorkshopError
+    (tmp_path / "folder.keras").mkdir()
+    (tmp_path / "a-file").write_text("a file, not a folder")
+    logs = tmp_path / "logs"
+    with pytest.raises(WorkshopError, match=message):
+        train(TrainConfig(model="mlp", api="keras"), RunOptions(verbose=0, save=str(tmp_path / save), logdir=str(logs)))
+    assert not logs.exists()  # it failed before any run folder was made
+
+
+def test_an_unwritable_log_folder_is_one_line(tmp_path):
+    from workshop.errors import WorkshopError
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(WorkshopError, match="cannot write the logs under"):
+        train(TrainConfig.tiny(model="mlp"), RunOptions(verbose=0, logdir=str(tmp_path / "file")))

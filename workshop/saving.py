@@ -24,6 +24,23 @@ from workshop.errors import WorkshopError
 MARKER = "workshop.json"
 
 
+def check_target(path, suffix: str) -> Path:
+    """Fail now, with one line, if a model cannot be saved at `path` later: a wrong suffix, a folder,
+    or a parent folder that cannot be created or written to."""
+    path = Path(path)
+    who = "the numpy level and the perceptron" if suffix == ".npz" else "a TensorFlow-level model"
+    if path.is_dir():
+        raise WorkshopError(f"{path} is a folder; --save needs a file name, e.g. {path / ('model' + suffix)}")
+    if path.suffix != suffix:
+        raise WorkshopError(f"{path}: {who} saves to a {suffix} file; name it e.g. {path.stem}{suffix}")
+    existing = path.parent
+    while not existing.exists():  # the nearest folder that exists must let us create the rest
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise WorkshopError(f"cannot save to {path}: {existing} is not a writable folder; choose another --save path")
+    return path
+
+
 def _write_atomically(path, suffix: str, who: str, write) -> Path:
     """Call write(tmp) on a fresh temporary file beside `path`, then rename it into place:
     a failed or interrupted write leaves whatever was at `path` untouched."""

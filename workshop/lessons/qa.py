@@ -13,8 +13,8 @@
 # downloaded yet (the workshop only needs `digits`, which is embedded); `doctor.txt` and `doctor.png` in
 # `logs/qa/figures-<time>/`. Then `learning_rates.png`: on the `line` points, learning rate 0.0001 barely moves
 # the loss (1.63 to 1.59 in 100 steps), 0.5 brings it down to 0.009 (the noise in the points), 1.1 climbs to
-# about 1e17 and 3.0 overflows to inf at step 28, then NaN; the NaN guard's one-line message ("the loss became inf
-# at epoch 28"); the edge between learning and diverging, for these points, at 0.99. The same numbers at both
+# about 1e17 and 3.0 overflows to inf at step 28, then NaN; the guard's one-line message ("the loss rose from 1.63
+# to 306 by epoch 3"); the edge between learning and diverging, for these points, at 0.99. The same numbers at both
 # sizes: these runs take seconds.
 
 # %%
@@ -82,11 +82,12 @@ lesson.say(troubleshooting.questions())
 # `TrainConfig(max_examples=...)` trains on a slice. Everything here is sized for a laptop CPU; `workshop bench`
 # measures how fast each level trains on yours.
 #
-# **The loss became NaN.**
+# **The loss became NaN, or "the network is not learning".**
 # The learning rate is probably too large for the model and its data: each step overshoots the minimum by more
-# than the last, until the numbers overflow. Every level stops the run at the first NaN or infinite loss, puts back
-# the weights from the end of the last good epoch and says so in one line. Try a learning rate ten times smaller.
-# Section 3 shows why.
+# than the last, until the numbers overflow - or the ReLUs die and the accuracy stays at chance. Every level stops
+# such a run (a NaN or infinite loss, a loss far above where it started, accuracy no better than guessing after
+# three epochs), says so in one line, exits with status 1 and saves nothing over an earlier model. Try a learning
+# rate ten times smaller. Section 3 shows why.
 
 # %% [markdown]
 # ## 3. When the loss blows up: the learning rate
@@ -104,7 +105,8 @@ troubleshooting.draw_loss_curves(lesson, curves)
 
 # %% [markdown]
 # Those runs had no guard, so 3.0 ran on into `inf` and `nan`. Through `workshop train` (and `lesson.train`) the
-# run stops at the first non-finite loss with one line, the last good weights kept:
+# run stops as soon as the loss rises far above where it started (or becomes NaN, or accuracy stays at chance),
+# with one line, and saves nothing over an earlier model:
 
 # %%
 from workshop.errors import WorkshopError

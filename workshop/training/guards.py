@@ -1,5 +1,6 @@
-"""The NaN stop every level shares: a loss that becomes NaN or infinite ends training with
-the last good weights put back, and `train()` reports it as one line (NonFiniteLoss)."""
+"""The guards every level's training runs with (train() adds them): a loss that becomes NaN or
+infinite, rises far above where it started, or an accuracy stuck at chance ends training, and
+`train()` reports it as one line (TrainingDiverged) and saves nothing."""
 
 import math
 
@@ -7,8 +8,8 @@ from workshop.errors import WorkshopError
 from workshop.tf_env import keras
 
 
-class NonFiniteLoss(WorkshopError):
-    """The loss became NaN or infinite; the model holds the last good weights again."""
+class TrainingDiverged(WorkshopError):
+    """Training blew up (a NaN, infinite or exploding loss) or never learned (accuracy at chance)."""
 
 
 class StopOnNonFinite(keras.callbacks.Callback):
@@ -29,5 +30,36 @@ class StopOnNonFinite(keras.callbacks.Callback):
             self.model.set_weights(self.good_weights)
             self.model.stop_training = True
             self.message = (f"the loss became {float(loss)} at epoch {self.epoch + 1}, step {batch + 1}: the "
-                            "learning rate is probably too large; training stopped and the weights from the end "
-                            "of the last good epoch are kept")
+                            "learning rate is probably too large; try a smaller --lr")
+
+
+class StopOnDivergence(keras.callbacks.Callback):
+    """Training that blew up or stalled ends with one clear message instead of a model at chance:
+    - blew up: an epoch's mean training loss above `factor` times the first batch's loss;
+    - stalled: training accuracy within 20 % of chance after `patience` epochs (classifiers only).
+    Both usually mean the learning rate is wrong. `self.model` is a Keras model or a view."""
+
+    def __init__(self, learning_rate, chance=None, factor=100.0, patience=3):
+        super().__init__()
+        self.learning_rate, self.chance, self.factor, self.patience = learning_rate, chance, factor, patience
+        self.first_loss, self.message = None, None
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.first_loss is None and (logs or {}).get("loss") is not None:
+            self.first_loss = float(logs["loss"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        loss, accuracy = logs.get("loss"), logs.get("accuracy")
+        if self.message or loss is None or self.first_loss is None or not math.isfinite(float(loss)):
+            return  # a non-finite loss is StopOnNonFinite's to report
+        if float(loss) > self.factor * max(self.first_loss, 1e-12):
+            self.message = (f"the loss rose from {self.first_loss:.3g} to {float(loss):.3g} by epoch {epoch + 1}: "
+                            f"the learning rate ({self.learning_rate:g}) is probably too large; try a smaller --lr")
+        elif (self.chance and accuracy is not None and epoch + 1 >= self.patience
+              and float(accuracy) <= 1.2 * self.chance):
+            self.message = (f"training accuracy is {float(accuracy):.1%} after {epoch + 1} epochs, no better than "
+                            f"guessing ({self.chance:.0%}): the network is not learning; the learning rate "
+                            f"({self.learning_rate:g}) is probably too large (or far too small); try another --lr")
+        if self.message:
+            self.model.stop_training = True

@@ -43,7 +43,7 @@ def fit(model, data, config, callbacks=(), options=RunOptions()):
                                              verbose=options.progress, epochs=config.epochs, steps=steps)
 
     batches = iter(train_ds)  # every epoch's batches in one stream, in the seed's order, as `fit` reads it
-    model.stop_training = False  # a callback may set it (the NaN guard), as in `fit`
+    model.stop_training = False  # a callback may set it (a guard: the loss blew up), as in `fit`
     callbacks.on_train_begin()
     for epoch in range(config.epochs):
         callbacks.on_epoch_begin(epoch)

@@ -55,15 +55,16 @@ class Level:
     fit: Callable  # fit(model, data, config, callbacks, options) -> history {key: [value per epoch]}
     view: type  # view(model): get_weights, set_weights, predict, features, ... (views.py)
     save: Callable  # save(config, view, data, path, meta) -> path
+    suffix: str  # what its saved file is called: .npz or .keras
     loads_as: str  # the level whose model a saved file loads back as (saving.load)
     compiles: bool  # runs its step as a TensorFlow graph (so the Graphs dashboard has one to show)
 
 
 LEVELS = {
-    "numpy": Level("numpy", numpy_loop.fit, NumpyView, save_npz, loads_as="numpy", compiles=False),
-    "raw": Level("raw", raw_loop.fit, RawView, save_sequential, loads_as="keras", compiles=True),
-    "layers": Level("layers", layers_loop.fit, KerasView, save_sequential, loads_as="keras", compiles=True),
-    "keras": Level("keras", keras_fit.fit, KerasView, save_sequential, loads_as="keras", compiles=True),
+    "numpy": Level("numpy", numpy_loop.fit, NumpyView, save_npz, ".npz", loads_as="numpy", compiles=False),
+    "raw": Level("raw", raw_loop.fit, RawView, save_sequential, ".keras", loads_as="keras", compiles=True),
+    "layers": Level("layers", layers_loop.fit, KerasView, save_sequential, ".keras", loads_as="keras", compiles=True),
+    "keras": Level("keras", keras_fit.fit, KerasView, save_sequential, ".keras", loads_as="keras", compiles=True),
 }
 
 

@@ -44,7 +44,7 @@ def fit(model, data, config, callbacks=(), options=RunOptions()):
             logs = {"loss": loss, **metrics.batch_metrics(config.task, y, y_pred)}
             train.add(len(x), logs)
             callbacks.on_train_batch_end(step, logs)
-            if view.stop_training:  # a callback said stop (the NaN guard)
+            if view.stop_training:  # a callback said stop (a guard: the loss blew up)
                 break
         val = metrics.evaluate(config.task, data.y_val, model.forward(data.x_val))
         logs = {**train.means(), **{f"val_{k}": v for k, v in val.items()}}

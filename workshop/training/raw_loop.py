@@ -50,7 +50,7 @@ def fit(model, data, config, callbacks=(), options=RunOptions()):
         for step, size, logs in run_steps(batches, steps):
             train.add(size, logs)
             callbacks.on_train_batch_end(step, logs)
-            if view.stop_training:  # a callback said stop (the NaN guard)
+            if view.stop_training:  # a callback said stop (a guard: the loss blew up)
                 break
         val = RunningMeans()
         for x, y in val_ds:

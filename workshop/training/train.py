@@ -19,7 +19,7 @@ from workshop.algorithms.weights import initial_weights
 from workshop.config import RunOptions, TrainConfig, settings
 from workshop.paths import logs_dir
 from workshop.training import speed
-from workshop.training.guards import NonFiniteLoss, StopOnNonFinite
+from workshop.training.guards import TrainingDiverged, StopOnDivergence, StopOnNonFinite
 from workshop.training.levels import LEVELS, MODELS
 from workshop.training.prepare import prepare
 from workshop.training.rundir import new_run_dir
@@ -58,11 +58,19 @@ def save(config, view, data, path):
     return LEVELS[config.api].save(config, view, data, path, metadata(config, data))
 
 
+def chance(task, classes) -> float | None:
+    """The accuracy of guessing: 1 / classes for a classifier, 1/2 for a binary one, None for a regression."""
+    return {"classify": 1 / max(classes, 1), "binary": 0.5}.get(task)
+
+
 def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     """Train one algorithm at one level; returns the summary dict (see module docstring)."""
     start = time.perf_counter()
     config = config.resolved()
     options = (options or RunOptions()).checked(config)
+    if options.save:  # before any minute is spent: a bad --save path fails now, not after training
+        from workshop import saving
+        saving.check_target(options.save, ".npz" if config.task == "perceptron" else LEVELS[config.api].suffix)
     if config.task == "perceptron":
         from workshop.training.perceptron_run import train_perceptron
         return train_perceptron(config, options, start)
@@ -77,15 +85,15 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     from workshop.tensorboard.dashboards import write_results
     from workshop.tensorboard.writers import Writers
     writers, run_settings = Writers(run_dir), {**settings(config, options), "task": config.task}
-    stopwatch, guard = speed.Stopwatch(start), StopOnNonFinite()
-    callbacks = [stopwatch, guard, *standard_callbacks(writers, view, data, config.task, run_settings,
+    stopwatch, guards = speed.Stopwatch(start), [StopOnNonFinite(), StopOnDivergence(config.learning_rate, chance(
+        config.task, data.classes))]
+    callbacks = [stopwatch, *guards, *standard_callbacks(writers, view, data, config.task, run_settings,
                                                        options.batch_summaries, graph=level.compiles)]
     try:
         history = level.fit(model, data, config, callbacks, options)
-        if guard.message:
-            if options.save:  # the last good weights, never a NaN model
-                save(config, view, data, options.save)
-            raise NonFiniteLoss(guard.message + (f" (saved to {options.save})" if options.save else ""))
+        failed = next((guard.message for guard in guards if guard.message), None)
+        if failed:  # a diverged or stalled run never saves: an earlier model at options.save stays as it was
+            raise TrainingDiverged(failed + ("; nothing was saved" if options.save else ""))
         y_pred = view.predict(data.x_test)  # the test split: scored once, after training, never to choose
         test = metrics.evaluate(config.task, data.y_test, y_pred)
         epochs = len(history["loss"])
