@@ -28,7 +28,7 @@ def check_target(path, suffix: str) -> Path:
     """Fail now, with one line, if a model cannot be saved at `path` later: a wrong suffix, a folder,
     or a parent folder that cannot be created or written to."""
     path = Path(path)
-    who = "the numpy level and the perceptron" if suffix == ".npz" else "a TensorFlow-level model"
+    who = "a numpy-level or perceptron model" if suffix == ".npz" else "a TensorFlow-level model"
     if path.is_dir():
         raise WorkshopError(f"{path} is a folder; --save needs a file name, e.g. {path / ('model' + suffix)}")
     if path.suffix != suffix:
