@@ -118,13 +118,14 @@ class WeightsEachEpoch(keras.callbacks.Callback):
         self.weights.append(self.model.get_weights())
 
 
-def descend_line(batch_size, learning_rate, epochs) -> dict:
-    """Linear regression at the numpy level (algorithms/linear_numpy.py through training/numpy_loop.py):
-    a, b and the training loss after every epoch."""
+def descend_line(batch_size, learning_rate, epochs, seed=0) -> dict:
+    """Linear regression at the numpy level (algorithms/linear_numpy.py through training/numpy_loop.py),
+    with no guard (a learning rate that diverges runs on into inf and nan): a, b and the training loss
+    after every epoch."""
     from workshop.training.prepare import prepare
     from workshop.training.train import build_model, fit
     config = TrainConfig(model="linear", api="numpy", batch_size=batch_size, learning_rate=learning_rate,
-                         epochs=epochs).resolved()
+                         epochs=epochs, seed=seed).resolved()
     data = prepare(config)
     record = WeightsEachEpoch()
     history = fit(config, build_model(config, data), data, callbacks=[record], options=RunOptions(verbose=0))

@@ -12,17 +12,14 @@ run folder and as a TensorBoard image.
 import numpy as np
 import matplotlib.pyplot as plt
 
-
-def logistic(z):
-    """The logistic (sigmoid) function, 1 / (1 + e^-z), elementwise."""
-    return 1.0 / (1.0 + np.exp(-z))
+from workshop.algorithms.logistic_numpy import sigmoid  # the logistic neuron's own: 1 / (1 + e^-z)
 
 
 def plot_activations(lesson):
     """logistic.png: the logistic function beside tanh and ReLU."""
     z = np.linspace(-6, 6, 200)
     fig, ax = plt.subplots(figsize=(5, 3.2))
-    ax.plot(z, logistic(z), label="logistic  1 / (1 + e^-z)", lw=2)
+    ax.plot(z, sigmoid(z), label="logistic  1 / (1 + e^-z)", lw=2)
     ax.plot(z, np.tanh(z), label="tanh", ls="--")
     ax.plot(z, np.maximum(z, 0) / 6, label="ReLU max(0, z) (scaled 1/6)", ls=":")
     ax.axhline(0.5, color="grey", lw=0.5)

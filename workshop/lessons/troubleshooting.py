@@ -46,18 +46,9 @@ def loss_curves(learning_rates, epochs, seed=0) -> dict:
     `line` points, one batch of all 30 points per step: batch gradient descent, where a learning
     rate above 2 / (the largest eigenvalue of the loss's Hessian) must diverge. No NaN guard: a
     run that blows up runs on, its losses becoming inf, then nan."""
-    from workshop.config import RunOptions, TrainConfig
-    from workshop.training.prepare import prepare
-    from workshop.training.train import build_model, fit
-    curves = {}
-    for learning_rate in learning_rates:
-        config = TrainConfig(model="linear", api="numpy", epochs=epochs, batch_size=30, learning_rate=learning_rate,
-                             seed=seed).resolved()
-        data = prepare(config)
-        with np.errstate(all="ignore"):  # overflow is the point of the fast ones
-            history = fit(config, build_model(config, data), data, options=RunOptions(verbose=0))
-        curves[learning_rate] = history["loss"]
-    return curves
+    from workshop.lessons.neurons import descend_line
+    with np.errstate(all="ignore"):  # overflow is the point of the fast ones
+        return {learning_rate: descend_line(30, learning_rate, epochs, seed)["loss"] for learning_rate in learning_rates}
 
 
 def draw_loss_curves(lesson, curves):

@@ -34,6 +34,8 @@ def error_rate(model, x, y) -> float:
 
 def train_perceptron(config, options, start) -> dict:
     """Train the perceptron of a resolved TrainConfig; returns the summary dict."""
+    if options.save:  # both levels save .npz (there is no Keras perceptron): check the path before learning
+        saving.check_target(options.save, ".npz")
     data = prepare(config, options.data_dir)
     run_dir = new_run_dir(logs_dir(options.logdir), options.experiment, f"perceptron-{config.api}-{config.dataset}")
     model = build_model(config, data)

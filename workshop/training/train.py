@@ -68,12 +68,12 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     start = time.perf_counter()
     config = config.resolved()
     options = (options or RunOptions()).checked(config)
-    if options.save:  # before any minute is spent: a bad --save path fails now, not after training
-        from workshop import saving
-        saving.check_target(options.save, ".npz" if config.task == "perceptron" else LEVELS[config.api].suffix)
     if config.task == "perceptron":
         from workshop.training.perceptron_run import train_perceptron
         return train_perceptron(config, options, start)
+    if options.save:  # before any minute is spent: a bad --save path fails now, not after training
+        from workshop import saving
+        saving.check_target(options.save, LEVELS[config.api].suffix)
     data = prepare(config, options.data_dir)
     run_dir = new_run_dir(logs_dir(options.logdir), options.experiment, f"{config.model}-{config.api}-{config.dataset}")
     threads = speed.apply_threads(speed.choose_threads(config, options, data.input_shape, data.classes))  # before any op
