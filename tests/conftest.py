@@ -25,3 +25,23 @@ def run_cli(*args, env=None, timeout=600):
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "workshop", *args], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def tree_hashes(*folders) -> dict:
+    """{path: sha256} of every file under the folders: taken before and after a fault, it shows
+    that nothing earlier was changed, replaced or removed."""
+    import hashlib
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+            for folder in folders for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+def assert_one_line_error(result, exit_code=1):
+    """A refusal as the CLI promises it: the exit status, no traceback, one `workshop: error:` line
+    that says what is wrong (and argparse's usage errors add one `(see ... --help)` line)."""
+    assert result.returncode == exit_code, (result.returncode, result.stdout[-2000:], result.stderr[-2000:])
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr[-3000:]
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1, result.stderr[-3000:]
+    line = errors[0]
+    assert len(line) > len("workshop: error: ") + 10 and not line.rstrip().endswith(("...", "…")), line
+    return line
