@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from workshop.data import DATASETS, status
+from workshop.data.files import remedy
 from workshop.errors import WorkshopError
 from workshop.paths import data_dir, logs_dir
 from workshop.tensorboard import server as tensorboard_server
@@ -52,12 +53,16 @@ def check_backend_and_devices():
 
 
 def check_datasets(directory):
+    """Each dataset's `status`: the very check `train` makes, so OK here means train will load it."""
     rows = []
     for name in DATASETS:
         st = status(name, directory)
-        fine = st in ("embedded", "cached") or name == "line"
-        hint = "" if fine else f" - optional; `workshop datasets fetch {name}` when online"
-        rows.append((OK if fine else WARN, f"dataset {name}", f"{'generated' if name == 'line' else st}{hint}"))
+        if name == "line" or st in ("embedded", "cached"):
+            rows.append((OK, f"dataset {name}", "generated" if name == "line" else st))
+        elif st.startswith("missing"):
+            rows.append((WARN, f"dataset {name}", f"{st} - optional; `workshop datasets fetch {name}` when online"))
+        else:  # a file is there but bad: train would refuse it
+            rows.append((WARN, f"dataset {name}", f"{st}: {remedy(name)}"))
     return rows
 
 

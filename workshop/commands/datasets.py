@@ -1,7 +1,8 @@
-"""List, fetch or locate the datasets (`list` never imports TensorFlow)."""
+"""List, fetch or locate the datasets (none of them imports TensorFlow)."""
 
 from workshop.data import DATASETS, check_name, status
 from workshop.data.catalog import display_path, file_path
+from workshop.data.files import remedy
 from workshop.paths import data_dir
 
 
@@ -13,15 +14,20 @@ def add_arguments(p):
 
 
 def _table(directory) -> str:
+    """One row per dataset; `offline now` is `status`, the very check `train` makes."""
     rows = [f"{'name':14} {'example':9} {'classes':>7} {'train':>6} {'val':>5} {'test':>6}  offline now"]
     for info in DATASETS.values():
         shape = "x".join(str(d) for d in info.shape)
         st = status(info.name, directory)
         where = "" if not info.files else "  " + ", ".join(display_path(directory, f) for f in info.files[:1]) + (
             " ..." if len(info.files) > 1 else "")
-        offline = {"embedded": "yes (embedded)", "cached": "yes"}.get(st, f"no ({st})")
+        bad = st not in ("embedded", "cached") and not st.startswith("missing")
+        offline = ({"embedded": "yes (embedded)", "cached": "yes" + where}.get(st) or
+                   (f"no: {st}" if bad else f"no ({st}){where}"))
         rows.append(f"{info.name:14} {shape:9} {info.classes or '-':>7} {info.train:>6} {info.val:>5} {info.test:>6}  "
-                    f"{offline}{where}")
+                    f"{offline}")
+        if bad:
+            rows.append(f"{'':14} {remedy(info.name)}")
         rows.append(f"{'':14} {info.description}")
     return "\n".join(rows)
 

@@ -3,16 +3,18 @@
 | name | what | where it comes from |
 |---|---|---|
 | digits | 8x8 handwritten digits, 1,797 | inside scikit-learn: always offline |
-| mnist | 28x28 digits, 70,000 | Keras download -> datasets/mnist.npz |
-| fashion_mnist | 28x28 clothes, 70,000 | Keras download -> datasets/fashion-mnist/*.gz |
+| mnist | 28x28 digits, 70,000 | Keras's bucket -> datasets/mnist.npz |
+| fashion_mnist | 28x28 clothes, 70,000 | Keras's bucket -> datasets/fashion-mnist/*.gz |
 | line | 30 points on y = a*x + b | generated from the seed |
 
-Importing this package does not import TensorFlow.
+Every file is checked by its content, one way for `train`, `datasets list` and `doctor`
+(`status`, files.py). Importing this package does not import TensorFlow.
 """
 
 from pathlib import Path
 
-from workshop.data.catalog import DATASETS, status
+from workshop.data.catalog import DATASETS
+from workshop.data.files import status
 from workshop.data.splits import Splits
 from workshop.data.truth_tables import TABLES as TRUTH_TABLES
 from workshop.data.truth_tables import truth_table

@@ -1,11 +1,11 @@
 """What datasets exist, what they look like and which files they need. No TensorFlow here.
 
 This table is read by `workshop datasets list` (which must answer instantly) and by
-the loaders. The sha256 of each downloadable file is checked before it is used, so
-a truncated copy from a USB stick is caught by name instead of training on garbage.
+the loaders. Each file says what it must hold (its arrays' shapes, and a sha256 of its
+content); files.py checks that, the same way for `train`, `datasets list` and `doctor`,
+so a truncated copy from a USB stick is caught by name instead of training on garbage.
 """
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +17,19 @@ KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 
 @dataclass(frozen=True)
 class DataFile:
-    """One file of a dataset, relative to the data dir: `datasets/<subdir>/<name>`."""
+    """One file of a dataset, `datasets/<subdir>/<name>`, and what it must hold.
+
+    arrays: each uint8 array inside and its shape, e.g. (("x_train", (60000, 28, 28)),);
+        the labels (y_*) are class numbers, 0 to the dataset's classes - 1.
+    sha256: the proof that the content is the real one. For a gzip'd IDX file it is of the
+        decompressed bytes, so a copy that another gzip wrote (another header, another level)
+        passes; for an .npz it is of the file as Keras serves it (a re-zipped .npz has no
+        published content hash: its arrays' shapes and labels are checked instead).
+    """
 
     name: str
     subdir: str
+    arrays: tuple[tuple[str, tuple[int, ...]], ...]
     sha256: str
 
 
@@ -43,6 +52,11 @@ VAL_FRACTION = 0.1
 DIGITS_TEST_FRACTION = 0.2
 SPLIT_SEED = 1234
 
+
+def _idx(name: str, array: str, shape: tuple[int, ...], sha256: str) -> DataFile:
+    return DataFile(name, "fashion-mnist", ((array, shape),), sha256)
+
+
 DATASETS = {
     "digits": DatasetInfo(
         "digits", "8x8 handwritten digits bundled with scikit-learn (embedded, offline)",
@@ -50,24 +64,31 @@ DATASETS = {
     "mnist": DatasetInfo(
         "mnist", "28x28 handwritten digits, the classic (Keras download, 11 MB)",
         (28, 28, 1), 10, train=54000, val=6000, test=10000,
-        files=(DataFile("mnist.npz", "", "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"),)),
+        files=(DataFile("mnist.npz", "", (("x_train", (60000, 28, 28)), ("y_train", (60000,)),
+                                          ("x_test", (10000, 28, 28)), ("y_test", (10000,))),
+                        # the file's sha256, as keras.datasets.mnist checks it
+                        "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"),)),
+    # The sha256 of each decompressed IDX file: Zalando's release, whose .gz files are
+    # published with md5 8d4fb7e6..., 25c81989..., bef4ecab..., bb300cfd... (sha256 3aede38d...,
+    # a04f1713..., 346e55b9..., 67da17c7...); Debian's dataset-fashion-mnist re-gzips the same bytes.
     "fashion_mnist": DatasetInfo(
         "fashion_mnist", "28x28 clothing images, 10 kinds (Keras download, 30 MB)",
         (28, 28, 1), 10, train=54000, val=6000, test=10000,
         files=(
-            DataFile("train-images-idx3-ubyte.gz", "fashion-mnist",
-                     "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc"),
-            DataFile("train-labels-idx1-ubyte.gz", "fashion-mnist",
-                     "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc"),
-            DataFile("t10k-images-idx3-ubyte.gz", "fashion-mnist",
-                     "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229"),
-            DataFile("t10k-labels-idx1-ubyte.gz", "fashion-mnist",
-                     "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf"),
+            _idx("train-images-idx3-ubyte.gz", "x_train", (60000, 28, 28),
+                 "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
+            _idx("train-labels-idx1-ubyte.gz", "y_train", (60000,),
+                 "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
+            _idx("t10k-images-idx3-ubyte.gz", "x_test", (10000, 28, 28),
+                 "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
+            _idx("t10k-labels-idx1-ubyte.gz", "y_test", (10000,),
+                 "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
         )),
     "line": DatasetInfo(
         "line", "30 noisy points on y = a*x + b, seeded (linear regression)",
         (1,), 0, train=30, val=10, test=10),
 }
+
 
 def origin() -> str:
     return os.environ.get("WORKSHOP_DATASETS_MIRROR", KERAS_ORIGIN).rstrip("/") + "/"
@@ -84,23 +105,3 @@ def display_path(data_dir: Path, f: DataFile) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(p)
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def status(name: str, data_dir: Path) -> str:
-    """'embedded', 'cached' or 'missing N of M files', from the file names alone (the sha256 is
-    checked when a file is loaded, in downloads.py)."""
-    info = DATASETS[name]
-    if not info.files:
-        return "embedded"
-    missing = [f for f in info.files if not file_path(data_dir, f).is_file()]
-    if missing:
-        return f"missing {len(missing)} of {len(info.files)} files"
-    return "cached"
