@@ -94,6 +94,7 @@ class RunOptions:
     save: str | None = None  # save the trained model here (.keras; .npz for the numpy level)
     verbose: int = 1  # 0 silent, 1 progress as `fit` prints it
     batch_summaries: bool = False  # also write per-batch scalars (batch_loss)
+    resume: bool = False  # continue the last killed run of the same settings (training/checkpoints.py)
     # Speed knobs (workshop/training/speed.py has the machinery and what `workshop bench` measured):
     steps_per_execution: int = 0  # batches per compiled call; 0 = auto (a whole epoch, at most 64)
     threads: int = 0  # intra-op threads per TensorFlow op; 0 = auto (1 for small steps, all cores for large)
@@ -122,4 +123,4 @@ class RunOptions:
 
 def settings(config: TrainConfig, options: RunOptions) -> dict:
     """Both configs as one flat dict: the run's record (TensorBoard's Text dashboard, `--json`)."""
-    return {**asdict(config), **{k: v for k, v in asdict(options).items() if k != "verbose"}}
+    return {**asdict(config), **{k: v for k, v in asdict(options).items() if k not in ("verbose", "resume")}}

@@ -1,5 +1,5 @@
 """CNN, raw level: tf.Variables in a tf.Module; tf.nn.conv2d, tf.nn.max_pool2d,
-tf.nn.dropout, tf.reshape, tf.matmul and tf.nn.bias_add (`+ b` as Keras adds it: see
+tf.nn.experimental.stateless_dropout, tf.reshape, tf.matmul and tf.nn.bias_add (`+ b` as Keras adds it: see
 mlp_raw.py), nothing else.
 
 Siblings: cnn_layers.py (the same network from Keras layers), cnn_keras.py (the same
@@ -28,6 +28,9 @@ class CNN(tf.Module):
         self.params = [tf.Variable(w, name=f"{n}/{'kernel' if i % 2 == 0 else 'bias'}")
                        for i, (n, w) in enumerate(zip(names, weights))]
         self.padding, self.dropout, self.seed = padding, float(dropout), seed
+        # dropout's random state: masks drawn from (seed, training call number), so a run resumed
+        # from a checkpoint (which saves this counter) draws the masks a run never stopped would
+        self.dropout_calls = tf.Variable(0, dtype=tf.int64, trainable=False, name="dropout_calls")
 
     def features(self, x):
         """The flattened last feature map (batch, flat): what the dense layer sees."""
@@ -40,7 +43,8 @@ class CNN(tf.Module):
     def __call__(self, x, training=False):
         h = self.features(x)
         if training and self.dropout > 0:  # inverted dropout: survivors scaled by 1 / (1 - rate)
-            h = tf.nn.dropout(h, rate=self.dropout, seed=self.seed)  # seeded: a run can be repeated
+            seed = tf.stack([tf.constant(self.seed, tf.int64), self.dropout_calls.assign_add(1)])
+            h = tf.nn.experimental.stateless_dropout(h, rate=self.dropout, seed=seed)
         return tf.nn.bias_add(tf.matmul(h, self.params[4]), self.params[5])
 
 

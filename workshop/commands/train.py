@@ -26,6 +26,9 @@ def add_arguments(p):
     p.add_argument("--experiment", help="logs/<experiment>/<run>/ (default train)")
     p.add_argument("--data-dir", help="dataset cache (default datasets/)")
     p.add_argument("--save", metavar="PATH", help="save the trained model (.keras; .npz for --api numpy)")
+    p.add_argument("--resume", action="store_true", default=None,
+                   help="continue the last interrupted run of these settings from its last finished epoch "
+                        "(same weights as a run never stopped); a new run if there is none")
     p.add_argument("--batch-summaries", action="store_true", default=None, help="also log the loss of every batch")
     p.add_argument("--precision", choices=PRECISIONS,
                    help="mixed_bfloat16: faster on large images with AVX512_BF16 CPUs (layers/keras levels); "

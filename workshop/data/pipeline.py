@@ -39,11 +39,12 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, orders: np.ndarr
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def train_val_datasets(data, config):
+def train_val_datasets(data, config, first_epoch: int = 0):
     """(train_ds, val_ds, steps) for a Splits and a TrainConfig: the training batches of
-    config.epochs epochs in the seed's orders, `steps` of them per epoch, and the
+    epochs first_epoch .. config.epochs - 1 in the seed's orders (a resumed run starts
+    later, on the very batches it would have seen), `steps` of them per epoch, and the
     validation split in order, in large batches."""
-    orders = epoch_orders(len(data.x_train), config.epochs, config.seed)
+    orders = epoch_orders(len(data.x_train), config.epochs, config.seed)[first_epoch:]
     train_ds = make_dataset(data.x_train, data.y_train, config.batch_size, orders)
     val_ds = make_dataset(data.x_val, data.y_val, max(config.batch_size, 256))
     return train_ds, val_ds, math.ceil(len(data.x_train) / config.batch_size)

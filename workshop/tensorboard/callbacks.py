@@ -17,16 +17,17 @@ from workshop.tensorboard.graph import StepGraph
 from workshop.tensorboard.scalars import EpochScalars
 
 
-def standard_callbacks(writers, view, data, task, settings, batch_summaries=False, graph=True):
+def standard_callbacks(writers, view, data, task, settings, batch_summaries=False, graph=True, resumed=False):
     """Callbacks writing through `writers` (a Writers on the run folder). view: the model's
     view (training/views.py); data: a Splits; task: "classify", "binary" or "regress";
     settings: the run's configuration as a flat dict (model, api, learning_rate, ...);
-    batch_summaries: also batch_loss; graph: the loop compiles its step (so trace it)."""
+    batch_summaries: also batch_loss; graph: the loop compiles its step (so trace it);
+    resumed: the run continues an interrupted one, whose graph and texts are already written."""
     predictions = ValPredictions(view, data.x_val)
     callbacks = [EpochScalars(writers, settings["learning_rate"], batches=batch_summaries)]
-    if graph:
+    if graph and not resumed:
         callbacks.append(StepGraph(writers))
     if task in ("classify", "binary"):
         callbacks.append(ConfusionMatrix(writers.run_dir, view, data, task, predictions, writers))
-    callbacks.append(RunDashboards(writers, view, data, task, settings, predictions))
+    callbacks.append(RunDashboards(writers, view, data, task, settings, predictions, texts=not resumed))
     return callbacks

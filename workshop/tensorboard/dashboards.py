@@ -40,17 +40,19 @@ def _code_block(text: str) -> str:
 class RunDashboards(keras.callbacks.Callback):
     """Args: writers: the run's Writers (or its folder). view: the model's view (training/views.py).
     data: a Splits. task: "classify", "binary" or "regress". settings: the run's configuration,
-    a flat dict. predictions: a ValPredictions shared with ConfusionMatrix (optional)."""
+    a flat dict. predictions: a ValPredictions shared with ConfusionMatrix (optional).
+    texts: write the model summary and the config at the start (not when a run resumes)."""
 
-    def __init__(self, writers, view, data, task, settings, predictions=None):
+    def __init__(self, writers, view, data, task, settings, predictions=None, texts=True):
         super().__init__()
         self.writers = writers if isinstance(writers, Writers) else Writers(writers)
         self.view, self.data, self.task, self.settings = view, data, task, settings
         self.classifies = task in ("classify", "binary")
         self.predictions = predictions or ValPredictions(view, data.x_val)
+        self.texts = texts
 
     def on_train_begin(self, logs=None):
-        if not self.classifies:
+        if not (self.classifies and self.texts):
             return
         with self.writers["train"].as_default():
             tf.summary.text("model_summary", _code_block(self.view.summary_text()), step=0)

@@ -10,14 +10,18 @@ from workshop.training import tasks
 from workshop.training.speed import steps_per_call
 
 
-def fit(model, data, config, callbacks=(), options=RunOptions()):
-    """compile + fit the keras.Model `model` on `data` (a Splits); returns the history dict."""
-    train_ds, val_ds, steps = train_val_datasets(data, config)
-    model.compile(optimizer=tasks.keras_optimizer(config.optimizer, config.learning_rate),
-                  loss=tasks.keras_loss(config.task), metrics=tasks.keras_metrics(config.task),
+def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None):
+    """compile + fit the keras.Model `model` on `data` (a Splits); returns the history dict.
+    checkpoint: an EpochCheckpoint (checkpoints.py, also among the callbacks) to continue from, or None."""
+    optimizer = tasks.keras_optimizer(config.optimizer, config.learning_rate)
+    optimizer.build(model.trainable_variables)  # its slots exist before a checkpoint fills them
+    first_epoch = checkpoint.restore(model.variables + optimizer.variables) if checkpoint else 0
+    train_ds, val_ds, steps = train_val_datasets(data, config, first_epoch)
+    model.compile(optimizer=optimizer, loss=tasks.keras_loss(config.task), metrics=tasks.keras_metrics(config.task),
                   # the speed-up: n batches per compiled call (the same batches in the same order)
                   steps_per_execution=steps_per_call(options, steps), jit_compile=options.jit_compile)
-    history = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, steps_per_epoch=steps,
+    history = model.fit(train_ds, validation_data=val_ds, initial_epoch=first_epoch, epochs=config.epochs,
+                        steps_per_epoch=steps,
                         shuffle=False,  # the pipeline already shuffles, by seed
                         verbose=options.progress, callbacks=list(callbacks))
     return {key: [float(v) for v in values] for key, values in history.history.items()}

@@ -12,13 +12,17 @@ from workshop.training import tasks
 from workshop.training.speed import compiled_steps, steps_per_call
 
 
-def fit(model, data, config, callbacks=(), options=RunOptions()):
+def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None):
     """Train the keras.Model `model` in place on `data` (a Splits) for config.epochs; returns
-    the history {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does."""
-    train_ds, val_ds, steps = train_val_datasets(data, config)
+    the history {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does.
+    checkpoint: an EpochCheckpoint (checkpoints.py) to continue from, or None."""
     loss_fn = tasks.keras_loss(config.task)
     optimizer = tasks.keras_optimizer(config.optimizer, config.learning_rate)
     optimizer.build(model.trainable_variables)
+    # what a killed run needs to go on: the weights (and dropout's random state), the optimizer's
+    # state and the epochs done; the data order of every epoch follows from the seed
+    first_epoch = checkpoint.restore(model.variables + optimizer.variables) if checkpoint else 0
+    train_ds, val_ds, steps = train_val_datasets(data, config, first_epoch)
     train_metrics = [keras.metrics.Mean(name="loss"), *tasks.keras_metrics(config.task)]
     val_metrics = [keras.metrics.Mean(name="loss"), *tasks.keras_metrics(config.task)]
 
@@ -45,7 +49,7 @@ def fit(model, data, config, callbacks=(), options=RunOptions()):
     batches = iter(train_ds)  # every epoch's batches in one stream, in the seed's order, as `fit` reads it
     model.stop_training = False  # a callback may set it (a guard: the loss blew up), as in `fit`
     callbacks.on_train_begin()
-    for epoch in range(config.epochs):
+    for epoch in range(first_epoch, config.epochs):
         callbacks.on_epoch_begin(epoch)
         for metric in train_metrics + val_metrics:
             metric.reset_state()
@@ -59,7 +63,7 @@ def fit(model, data, config, callbacks=(), options=RunOptions()):
         callbacks.on_epoch_end(epoch, logs)
         if model.stop_training:
             break
-    callbacks.on_train_end(logs)
+    callbacks.on_train_end()
     return history.history
 
 

@@ -16,14 +16,18 @@ from workshop.training import numpy_optimizers
 from workshop.training.views import NumpyView
 
 
-def fit(model, data, config, callbacks=(), options=RunOptions()):
+def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None):
     """Train `model` in place on `data` (a Splits) for config.epochs; returns the history
     {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does.
 
     Each epoch visits the training set in a new order drawn from config.seed, the same
-    order every level reads (workshop/data/pipeline.py).
+    order every level reads (workshop/data/pipeline.py). checkpoint: an EpochCheckpoint
+    (checkpoints.py) to continue from, or None.
     """
     optimizer = numpy_optimizers.make(config.optimizer, config.learning_rate)
+    optimizer.build(model.params)
+    # what a killed run needs to go on: the weights, the optimizer's state and the epochs done
+    first_epoch = checkpoint.restore(model.params + optimizer.variables) if checkpoint else 0
     orders = epoch_orders(len(data.x_train), config.epochs, config.seed)  # the TF levels read the same order
     steps = math.ceil(len(data.x_train) / config.batch_size)
     view = NumpyView(model)  # get_weights / set_weights / stop_training: what Keras callbacks expect of a model
@@ -32,7 +36,7 @@ def fit(model, data, config, callbacks=(), options=RunOptions()):
                                              verbose=options.progress, epochs=config.epochs, steps=steps)
 
     callbacks.on_train_begin()
-    for epoch in range(config.epochs):
+    for epoch in range(first_epoch, config.epochs):
         callbacks.on_epoch_begin(epoch)
         train = metrics.RunningMeans()
         for step in range(steps):
@@ -51,5 +55,5 @@ def fit(model, data, config, callbacks=(), options=RunOptions()):
         callbacks.on_epoch_end(epoch, logs)
         if view.stop_training:
             break
-    callbacks.on_train_end(logs)
+    callbacks.on_train_end()
     return history.history

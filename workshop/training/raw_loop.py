@@ -14,13 +14,17 @@ from workshop.training.speed import compiled_steps, steps_per_call
 from workshop.training.views import RawView
 
 
-def fit(model, data, config, callbacks=(), options=RunOptions()):
+def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None):
     """Train `model` in place on `data` (a Splits) for config.epochs; returns the history
-    {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does."""
-    train_ds, val_ds, steps = train_val_datasets(data, config)
+    {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does.
+    checkpoint: an EpochCheckpoint (checkpoints.py) to continue from, or None."""
     loss_fn, metrics_fn = tasks.raw_loss(config.task), tasks.raw_metrics(config.task)
     optimizer = raw_optimizers.make(config.optimizer, config.learning_rate)
     optimizer.build(model.params)
+    # what a killed run needs to go on: the weights (and dropout's random state), the optimizer's
+    # state and the epochs done; the data order of every epoch follows from the seed
+    first_epoch = checkpoint.restore(model.variables + optimizer.variables) if checkpoint else 0
+    train_ds, val_ds, steps = train_val_datasets(data, config, first_epoch)
 
     def train_step(x, y):
         with tf.GradientTape() as tape:  # 1. record the forward pass...
@@ -44,7 +48,7 @@ def fit(model, data, config, callbacks=(), options=RunOptions()):
 
     batches = iter(train_ds)  # every epoch's batches in one stream, in the seed's order, as `fit` reads it
     callbacks.on_train_begin()
-    for epoch in range(config.epochs):
+    for epoch in range(first_epoch, config.epochs):
         callbacks.on_epoch_begin(epoch)
         train = RunningMeans()
         for step, size, logs in run_steps(batches, steps):
@@ -59,5 +63,5 @@ def fit(model, data, config, callbacks=(), options=RunOptions()):
         callbacks.on_epoch_end(epoch, logs)
         if view.stop_training:
             break
-    callbacks.on_train_end(logs)
+    callbacks.on_train_end()
     return history.history

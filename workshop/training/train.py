@@ -11,7 +11,11 @@ intra_op_threads, run_dir (+ a, b, true_a, true_b for linear; saved with --save)
 config (both configs as one dict).
 """
 
+import json
+import sys
 import time
+from dataclasses import asdict
+from pathlib import Path
 
 from workshop import metrics
 from workshop.algorithms.shapes import kernel_shapes
@@ -19,6 +23,7 @@ from workshop.algorithms.weights import initial_weights
 from workshop.config import RunOptions, TrainConfig, settings
 from workshop.paths import logs_dir
 from workshop.training import speed
+from workshop.training.checkpoints import EpochCheckpoint, interrupted_run
 from workshop.training.guards import TrainingDiverged, StopOnDivergence, StopOnNonFinite
 from workshop.training.levels import LEVELS, MODELS
 from workshop.training.prepare import prepare
@@ -63,6 +68,23 @@ def chance(task, classes) -> float | None:
     return {"classify": 1 / max(classes, 1), "binary": 0.5}.get(task)
 
 
+def resume_settings(config, options) -> dict:
+    """What a resumed run must share with the run it continues: everything that decides the weights."""
+    return json.loads(json.dumps({**asdict(config), "precision": options.precision}))
+
+
+def run_folder(config, options) -> tuple[Path, bool]:
+    """(the run folder, resumed?): the interrupted run to continue with --resume, else a new folder."""
+    parent, name = logs_dir(options.logdir) / options.experiment, f"{config.model}-{config.api}-{config.dataset}"
+    found = interrupted_run(parent, name, resume_settings(config, options), strict=options.resume)
+    if options.resume and found is None:
+        print(f"workshop: no interrupted {name} run under {parent} to resume: starting a new run", file=sys.stderr)
+    elif found and not options.resume:  # a killed run of the very same settings: say how to continue it
+        print(f"workshop: {found} was interrupted; add --resume to continue it. Starting a new run", file=sys.stderr)
+        found = None
+    return (found, True) if found else (new_run_dir(logs_dir(options.logdir), options.experiment, name), False)
+
+
 def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     """Train one algorithm at one level; returns the summary dict (see module docstring)."""
     start = time.perf_counter()
@@ -75,7 +97,7 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
         from workshop import saving
         saving.check_target(options.save, LEVELS[config.api].suffix)
     data = prepare(config, options.data_dir)
-    run_dir = new_run_dir(logs_dir(options.logdir), options.experiment, f"{config.model}-{config.api}-{config.dataset}")
+    run_dir, resumed = run_folder(config, options)
     threads = speed.apply_threads(speed.choose_threads(config, options, data.input_shape, data.classes))  # before any op
     level = LEVELS[config.api]
     model = build_model(config, data, options=options)
@@ -87,13 +109,18 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     writers, run_settings = Writers(run_dir), {**settings(config, options), "task": config.task}
     stopwatch, guards = speed.Stopwatch(start), [StopOnNonFinite(), StopOnDivergence(config.learning_rate, chance(
         config.task, data.classes))]
+    checkpoint = EpochCheckpoint(run_dir, writers, resume_settings(config, options))  # after each epoch: last
     callbacks = [stopwatch, *guards, *standard_callbacks(writers, view, data, config.task, run_settings,
-                                                       options.batch_summaries, graph=level.compiles)]
+                                                       options.batch_summaries, graph=level.compiles,
+                                                       resumed=resumed), checkpoint]
     try:
-        history = level.fit(model, data, config, callbacks, options)
+        history = level.fit(model, data, config, callbacks, options, checkpoint)
         failed = next((guard.message for guard in guards if guard.message), None)
         if failed:  # a diverged or stalled run never saves: an earlier model at options.save stays as it was
+            checkpoint.remove()  # nor is it worth resuming
             raise TrainingDiverged(failed + ("; nothing was saved" if options.save else ""))
+        epochs_here = len(history.get("loss", []))
+        history = checkpoint.history  # every epoch, the interrupted run's included
         y_pred = view.predict(data.x_test)  # the test split: scored once, after training, never to choose
         test = metrics.evaluate(config.task, data.y_test, y_pred)
         epochs = len(history["loss"])
@@ -108,7 +135,7 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
         "seed": config.seed, "train_loss": last["loss"], "train_accuracy": last.get("accuracy"),
         "val_loss": last.get("val_loss"), "val_accuracy": last.get("val_accuracy"),
         "test_loss": test["loss"], "test_accuracy": test.get("accuracy"),
-        "examples_per_second": epochs * len(data.x_train) / stopwatch.seconds,
+        "examples_per_second": epochs_here * len(data.x_train) / stopwatch.seconds,
         "wall_seconds": time.perf_counter() - start,
         "seconds_to_first_step": stopwatch.seconds_to_first_step,  # data, model, tracing: the wait before anything moves
         "intra_op_threads": threads,  # 0: one per core
@@ -120,5 +147,6 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
                        true_a=data.extra["a"], true_b=data.extra["b"])
     if options.save:
         summary["saved"] = str(save(config, view, data, options.save))
+    checkpoint.remove()  # finished: nothing to resume
     summary["config"] = settings(config, options)
     return summary

@@ -1,0 +1,133 @@
+"""A run killed at any moment (SIGKILL: no clean-up of any kind) continues with `--resume` and
+ends with the weights of a run never stopped, at every level; its TensorBoard run goes on in
+the same folder without a step logged twice."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from workshop import saving
+from workshop.config import RunOptions, TrainConfig
+from workshop.errors import UsageError, WorkshopError
+from workshop.training import checkpoints
+from workshop.training.train import resume_settings, train
+
+# (model, level, epochs, extra flags): the MLP with Adam (its moments and step count must come
+# back) at every level; the CNN for dropout, whose random masks must continue where they stopped
+CASES = [("mlp", "numpy", 6, ()), ("mlp", "raw", 6, ()), ("mlp", "layers", 6, ()), ("mlp", "keras", 6, ()),
+         ("cnn", "raw", 4, ("--batch-size", "256")), ("cnn", "keras", 4, ("--batch-size", "256"))]
+
+
+def weights_of(path):
+    model, _ = saving.load(path)
+    return model.params if path.suffix == ".npz" else model.get_weights()
+
+
+def events(folder: Path) -> list[tuple[str, int]]:
+    """(tag, step) of every summary in the event files of `folder`, read raw (no de-duplication)."""
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+    return [(value.tag, event.step) for path in sorted(folder.glob("events.out.tfevents.*"))
+            for event in EventFileLoader(str(path)).Load() for value in event.summary.value]
+
+
+def kill_after_some_epochs(args, logdir: Path, epochs: int) -> Path:
+    """Start `workshop train ARGS`, SIGKILL it at a random moment after a random epoch; its run folder."""
+    process = subprocess.Popen([sys.executable, "-m", "workshop", "train", *args], cwd=ROOT,
+                               env={**os.environ, "WORKSHOP_LOGDIR": str(logdir)},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    target = random.randint(1, epochs - 2)
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            found = list(logdir.glob(f"*/*/{checkpoints.FILE}"))
+            if found and int(eval_epochs(found[0])) >= target:
+                time.sleep(random.uniform(0, 0.05))  # anywhere in the next epoch, a checkpoint write included
+                break
+            time.sleep(0.002)
+        assert process.poll() is None, f"the run ended before it could be killed: {process.stderr.read()[-2000:]}"
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return found[0].parent
+
+
+def eval_epochs(path: Path) -> int:
+    import json
+    try:
+        with np.load(path) as saved:
+            return json.loads(str(saved["meta"]))["epochs_done"]
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+@pytest.mark.parametrize("model,api,epochs,extra", CASES, ids=[f"{m}-{a}" for m, a, _, _ in CASES])
+def test_a_killed_run_resumes_to_the_weights_of_a_run_never_stopped(model, api, epochs, extra, tmp_path):
+    suffix = ".npz" if api == "numpy" else ".keras"
+    flags = ["--epochs", str(epochs), "--optimizer", "adam", "--lr", "0.003", *extra]
+    logdir = tmp_path / "logs"
+    run_dir = kill_after_some_epochs([model, "--api", api, *flags, "--experiment", "killed"], logdir, epochs)
+    stopped_at = eval_epochs(run_dir / checkpoints.FILE)
+    assert 1 <= stopped_at < epochs
+
+    config = TrainConfig(model=model, api=api, epochs=epochs, optimizer="adam", learning_rate=0.003,
+                         batch_size=int(extra[1]) if extra else None)
+    resumed = train(config, RunOptions(experiment="killed", logdir=str(logdir), resume=True, verbose=0,
+                                       save=str(tmp_path / f"resumed{suffix}")))
+    never_stopped = train(config, RunOptions(experiment="whole", logdir=str(logdir), verbose=0,
+                                             save=str(tmp_path / f"whole{suffix}")))
+
+    assert resumed["run_dir"] == str(run_dir) and resumed["epochs"] == epochs
+    for a, b in zip(weights_of(tmp_path / f"resumed{suffix}"), weights_of(tmp_path / f"whole{suffix}"), strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-6, rtol=0)
+    assert resumed["val_loss"] == pytest.approx(never_stopped["val_loss"], abs=1e-6)
+    assert not (run_dir / checkpoints.FILE).exists()  # finished: nothing left to resume
+
+    # TensorBoard: one value per epoch and tag, in the same folder, none twice
+    for folder in ("train", "validation"):
+        logged = events(run_dir / folder)
+        assert [s for t, s in logged if t == "epoch_loss"] == list(range(epochs)), (stopped_at, logged)
+        assert not [k for k, n in Counter(logged).items() if n > 1], stopped_at
+    assert len(list((run_dir / "train").glob("events.out.tfevents.*"))) == 2  # the killed run's and the resumed run's
+
+
+def test_a_resume_with_other_settings_is_refused_and_a_damaged_checkpoint_is_never_used(tmp_path):
+    config, logdir = TrainConfig(model="mlp", api="numpy", epochs=3), tmp_path / "logs"
+    run_dir = logdir / "t" / "mlp-numpy-digits-20260101-000000"
+    run_dir.mkdir(parents=True)
+    before = {**resume_settings(config.resolved(), RunOptions()), "learning_rate": 0.5}
+    checkpoint = checkpoints.EpochCheckpoint(run_dir, settings=before)
+    checkpoint.restore([np.full(2, 7, np.float32)])
+    checkpoint.on_epoch_end(0, {"loss": 1.0})
+    with pytest.raises(UsageError, match=r"started with learning_rate=0.5: resume it with the same settings"):
+        train(config, RunOptions(experiment="t", logdir=str(logdir), resume=True, verbose=0))
+
+    # a write the kill cut short is the .partial file: it is dropped, the last whole checkpoint is used
+    (run_dir / (checkpoints.FILE + ".partial")).write_bytes(b"PK\x03\x04 half")
+    weights = np.zeros(2, np.float32)
+    assert checkpoints.EpochCheckpoint(run_dir).restore([weights]) == 1
+    assert weights.tolist() == [7, 7] and not (run_dir / (checkpoints.FILE + ".partial")).exists()
+    # a checkpoint damaged by other means is refused by name, never half-read
+    (run_dir / checkpoints.FILE).write_bytes((run_dir / checkpoints.FILE).read_bytes()[:100])
+    with pytest.raises(WorkshopError, match="damaged"):
+        checkpoints.EpochCheckpoint(run_dir).restore([weights])
+    # ... while a new run (no --resume) is not stopped by it
+    assert train(config, RunOptions(experiment="t", logdir=str(logdir), verbose=0))["epochs"] == 3
+
+
+def test_resume_with_nothing_to_resume_starts_a_new_run(tmp_path, capsys):
+    summary = train(TrainConfig(model="linear", api="numpy", epochs=2),
+                    RunOptions(logdir=str(tmp_path / "logs"), resume=True, verbose=0))
+    assert summary["epochs"] == 2 and Path(summary["run_dir"]).is_dir()
+    assert "starting a new run" in capsys.readouterr().err

@@ -1,0 +1,156 @@
+"""Checkpoints: what a killed run needs to continue exactly where it stopped (`train --resume`).
+
+After every epoch, EpochCheckpoint writes <run>/resume.npz with three things:
+  - every variable training changes: the weights, the optimizer's state (Adam's moments and
+    step count) and a dropout layer's random-number state;
+  - the position in the data: the number of epochs done. Each epoch's order comes from the
+    seed (data/pipeline.py), so epoch k's batches are the same in any process;
+  - the run so far: the history, the settings, and how long each TensorBoard event file was,
+    so a resumed run cuts off anything written after the checkpoint and never logs a step twice.
+The file is written whole, then renamed over the previous one: a run killed mid-write leaves
+the previous checkpoint, never half of one. A run that ends removes its checkpoint.
+
+Keras has keras.callbacks.BackupAndRestore for `fit`; every level, `fit` included, uses this
+one instead, for two reasons: BackupAndRestore writes the weights and then the epoch in two
+files, so a kill between the two resumes with weights one epoch ahead of the data; and it
+knows nothing of the data order or the TensorBoard files that make a resumed run exact.
+"""
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from workshop.errors import UsageError, WorkshopError
+from workshop.tf_env import keras
+
+FILE = "resume.npz"
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """Saves `variables` after each epoch; `restore(variables)` fills them from the last save.
+
+    Args:
+        run_dir: the run folder (it holds the checkpoint and the event files).
+        writers: the run's tensorboard Writers, flushed before each save, or None.
+        settings: what must be equal for a run to continue this one (json-able dict).
+    """
+
+    def __init__(self, run_dir, writers=None, settings=None):
+        super().__init__()
+        self.path, self.writers, self.settings = Path(run_dir) / FILE, writers, settings or {}
+        self.variables, self.history = [], {}
+
+    def restore(self, variables) -> int:
+        """Track `variables` (tf.Variables or NumPy arrays, changed in place); if a checkpoint
+        exists, put its values in them and return the number of epochs it had done (else 0)."""
+        self.variables = list(variables)
+        self.path.with_name(FILE + ".partial").unlink(missing_ok=True)  # a write the kill cut short
+        saved = read(self.path)
+        if saved is None:
+            return 0
+        arrays = [saved[f"v{i}"] for i in range(int(saved["count"]))]
+        if [a.shape for a in arrays] != [tuple(np.shape(v)) for v in self.variables]:
+            raise WorkshopError(f"{self.path} does not fit this model (other shapes): "
+                                "run without --resume to start a new run")
+        for variable, value in zip(self.variables, arrays):
+            if hasattr(variable, "assign"):
+                variable.assign(value)
+            else:
+                variable[...] = value
+        meta = json.loads(str(saved["meta"]))
+        self.history = meta["history"]
+        cut_event_files(self.path.parent, meta["event_files"])
+        return int(meta["epochs_done"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.model is not None and getattr(self.model, "stop_training", False):
+            return  # a guard stopped the run (it diverged): that state is not worth resuming
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+        if self.writers is not None:
+            self.writers.flush()  # the event files hold this epoch before their lengths are recorded
+        meta = {"epochs_done": epoch + 1, "pid": os.getpid(), "history": self.history, "settings": self.settings,
+                "event_files": event_file_sizes(self.path.parent)}
+        arrays = {f"v{i}": np.asarray(v) for i, v in enumerate(self.variables)}
+        temp = self.path.with_name(FILE + ".partial")
+        with open(temp, "wb") as f:
+            np.savez(f, count=len(arrays), meta=json.dumps(meta), **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, self.path)  # atomic: the old checkpoint or the new one, never half
+
+    def remove(self):
+        """The run finished: nothing left to resume."""
+        self.path.unlink(missing_ok=True)
+
+
+def read(path: Path):
+    """The checkpoint at `path` as an NpzFile, None if there is none; a damaged one is refused."""
+    if not path.exists():
+        return None
+    try:
+        saved = np.load(path)
+        saved["meta"], saved["count"]  # noqa: B018 -- read now: a damaged file fails here, not mid-restore
+        return saved
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as e:
+        raise WorkshopError(f"the checkpoint {path} is damaged ({e}): delete it, or run without --resume "
+                            "to start a new run") from None
+
+
+def meta_of(path: Path) -> dict | None:
+    saved = read(path)
+    return None if saved is None else json.loads(str(saved["meta"]))
+
+
+def _running(pid) -> bool:
+    """Is the run that wrote a checkpoint still going (in another terminal)? Then it is not interrupted."""
+    if not pid or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+
+
+def event_file_sizes(run_dir: Path) -> dict:
+    return {str(p.relative_to(run_dir)): p.stat().st_size for p in sorted(run_dir.rglob("events.out.tfevents.*"))}
+
+
+def cut_event_files(run_dir: Path, sizes: dict):
+    """Put the run folder's event files back as they were at the checkpoint: what the killed run
+    wrote after it (part of an epoch, a half-written record) goes, so no step is logged twice."""
+    for path in run_dir.rglob("events.out.tfevents.*"):
+        size = sizes.get(str(path.relative_to(run_dir)))
+        if size is None:
+            path.unlink()  # opened after the checkpoint
+        elif path.stat().st_size > size:
+            os.truncate(path, size)
+
+
+def interrupted_run(parent: Path, name: str, settings: dict, strict: bool = True) -> Path | None:
+    """The newest run folder parent/<name>-* that holds a checkpoint, if its settings are
+    `settings`; else None, or with `strict`, a UsageError that names the settings that differ."""
+    runs = sorted((p for p in Path(parent).glob(f"{name}-*") if (p / FILE).exists()),
+                  key=lambda p: (p / FILE).stat().st_mtime)
+    for run_dir in reversed(runs):
+        try:
+            meta = meta_of(run_dir / FILE)
+        except WorkshopError:
+            if strict:
+                raise
+            continue  # a damaged checkpoint does not stop a new run; --resume names it
+        if meta is None or _running(meta.get("pid")):
+            continue
+        differ = {k: meta["settings"].get(k) for k in settings if meta["settings"].get(k) != settings[k]}
+        if differ and strict:
+            was = ", ".join(f"{k}={v}" for k, v in differ.items())
+            raise UsageError(f"the interrupted run {run_dir} was started with {was}: resume it with the same "
+                             "settings, or run without --resume to start a new run")
+        return None if differ else run_dir
+    return None
