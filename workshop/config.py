@@ -92,7 +92,7 @@ class RunOptions:
     logdir: str | None = None  # default: logs/ (or $WORKSHOP_LOGDIR)
     data_dir: str | None = None  # default: datasets/ (or $WORKSHOP_DATA_DIR)
     save: str | None = None  # save the trained model here (.keras; .npz for the numpy level)
-    verbose: int = 1  # 0 silent, 1 progress as `fit` prints it
+    verbose: int = 1  # 0 silent, 1 one progress line per epoch (training/progress.py)
     batch_summaries: bool = False  # also write per-batch scalars (batch_loss)
     resume: bool = False  # continue the last killed run of the same settings (training/checkpoints.py)
     # Speed knobs (workshop/training/speed.py has the machinery and what `workshop bench` measured):
@@ -100,12 +100,6 @@ class RunOptions:
     threads: int = 0  # intra-op threads per TensorFlow op; 0 = auto (1 for small steps, all cores for large)
     precision: str = "float32"  # "mixed_bfloat16": bfloat16 math, float32 weights (layers and keras levels)
     jit_compile: bool = False  # XLA for the compiled step; measured 0.2-0.6x on the CNN on CPU, so never default
-
-    @property
-    def progress(self) -> int:
-        """Keras's `verbose`: 0 silent, 1 an animated bar on a terminal, 2 one line per epoch elsewhere."""
-        import sys
-        return 0 if not self.verbose else (1 if sys.stdout.isatty() else 2)
 
     def checked(self, config: TrainConfig) -> "RunOptions":
         """Check the options against the resolved `config`; raises UsageError."""

@@ -6,11 +6,51 @@ and checks that Keras runs on the TensorFlow backend: GradientTape code cannot r
 on JAX or PyTorch, and a learner with KERAS_BACKEND set elsewhere gets told how to fix it.
 """
 
+import contextlib
 import os
+import re
+import sys
+import tempfile
 
 from workshop.errors import WorkshopError
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep warnings and errors, drop the info banner
+
+
+def _chatter(line: str) -> bool:
+    """A start-up line that tells a learner nothing: absl's preamble, an info line (oneDNN,
+    CPU features, "no CUDA drivers"), and, on a machine with no NVIDIA driver at all, CUDA's
+    failed cuInit (there is no GPU to miss). Everything else, errors first, is kept."""
+    return (line.startswith(("WARNING: All log messages before absl::InitializeLog()",
+                             "To enable the following instructions:"))  # the CPU-feature line's second half
+            or re.match(r"I\d{4} ", line) is not None
+            or ("failed call to cuInit" in line and not os.path.exists("/dev/nvidiactl")))
+
+
+@contextlib.contextmanager
+def _start_up_filtered():
+    """TensorFlow's C++ writes its start-up lines to file descriptor 2 before its logging is set
+    up, so TF_CPP_MIN_LOG_LEVEL cannot drop them: catch fd 2 in a file while TensorFlow starts,
+    then pass on every line that is not chatter."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real stderr (an embedding host): nothing to filter
+        yield
+        return
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            lines = caught.read().decode(errors="replace").splitlines(keepends=True)
+            sys.stderr.write("".join(line for line in lines if not _chatter(line)))
+            sys.stderr.flush()
+
 
 _backend = os.environ.get("KERAS_BACKEND", "tensorflow")
 if _backend != "tensorflow":
@@ -18,8 +58,10 @@ if _backend != "tensorflow":
         f"KERAS_BACKEND is set to {_backend!r}, but this workshop's GradientTape code needs TensorFlow: "
         "run `unset KERAS_BACKEND` (or set KERAS_BACKEND=tensorflow) and try again")
 
-import tensorflow as tf  # noqa: E402
-import keras  # noqa: E402
+with _start_up_filtered():
+    import tensorflow as tf
+    import keras
+    tf.config.list_physical_devices()  # where CUDA looks for a GPU and says so: inside the filter
 
 if keras.backend.backend() != "tensorflow":  # e.g. set in ~/.keras/keras.json
     raise WorkshopError(

@@ -23,5 +23,6 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
     history = model.fit(train_ds, validation_data=val_ds, initial_epoch=first_epoch, epochs=config.epochs,
                         steps_per_epoch=steps,
                         shuffle=False,  # the pipeline already shuffles, by seed
-                        verbose=options.progress, callbacks=list(callbacks))
+                        verbose=0,  # the progress line is train()'s, the same at every level
+                        callbacks=list(callbacks))
     return {key: [float(v) for v in values] for key, values in history.history.items()}

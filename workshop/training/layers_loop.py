@@ -43,8 +43,8 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
     # the speed-up: train_step compiled, n batches per call; the same batches in the same order
     run_steps = compiled_steps(train_step, steps_per_call(options, steps), options.jit_compile)
     history = keras.callbacks.History()
-    callbacks = keras.callbacks.CallbackList([*callbacks, history], add_progbar=True, model=model,
-                                             verbose=options.progress, epochs=config.epochs, steps=steps)
+    callbacks = keras.callbacks.CallbackList([*callbacks, history], model=model, epochs=config.epochs,
+                                             steps=steps)
 
     batches = iter(train_ds)  # every epoch's batches in one stream, in the seed's order, as `fit` reads it
     model.stop_training = False  # a callback may set it (a guard: the loss blew up), as in `fit`

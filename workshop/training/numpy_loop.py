@@ -32,8 +32,8 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
     steps = math.ceil(len(data.x_train) / config.batch_size)
     view = NumpyView(model)  # get_weights / set_weights / stop_training: what Keras callbacks expect of a model
     history = keras.callbacks.History()
-    callbacks = keras.callbacks.CallbackList([*callbacks, history], add_progbar=True, model=view,
-                                             verbose=options.progress, epochs=config.epochs, steps=steps)
+    callbacks = keras.callbacks.CallbackList([*callbacks, history], model=view, epochs=config.epochs,
+                                             steps=steps)
 
     callbacks.on_train_begin()
     for epoch in range(first_epoch, config.epochs):

@@ -43,8 +43,8 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
     run_steps = compiled_steps(train_step, steps_per_call(options, steps), options.jit_compile)
     view = RawView(model)  # get_weights / set_weights / stop_training: what Keras callbacks expect of a model
     history = keras.callbacks.History()
-    callbacks = keras.callbacks.CallbackList([*callbacks, history], add_progbar=True, model=view,
-                                             verbose=options.progress, epochs=config.epochs, steps=steps)
+    callbacks = keras.callbacks.CallbackList([*callbacks, history], model=view, epochs=config.epochs,
+                                             steps=steps)
 
     batches = iter(train_ds)  # every epoch's batches in one stream, in the seed's order, as `fit` reads it
     callbacks.on_train_begin()

@@ -27,6 +27,7 @@ from workshop.training.checkpoints import EpochCheckpoint, interrupted_run
 from workshop.training.guards import TrainingDiverged, StopOnDivergence, StopOnNonFinite
 from workshop.training.levels import LEVELS, MODELS
 from workshop.training.prepare import prepare
+from workshop.training.progress import ProgressLines
 from workshop.training.rundir import new_run_dir
 
 
@@ -110,7 +111,8 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     stopwatch, guards = speed.Stopwatch(start), [StopOnNonFinite(), StopOnDivergence(config.learning_rate, chance(
         config.task, data.classes))]
     checkpoint = EpochCheckpoint(run_dir, writers, resume_settings(config, options))  # after each epoch: last
-    callbacks = [stopwatch, *guards, *standard_callbacks(writers, view, data, config.task, run_settings,
+    progress = [ProgressLines(config.epochs)] if options.verbose else []
+    callbacks = [stopwatch, *guards, *progress, *standard_callbacks(writers, view, data, config.task, run_settings,
                                                        options.batch_summaries, graph=level.compiles,
                                                        resumed=resumed), checkpoint]
     try:

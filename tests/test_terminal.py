@@ -1,0 +1,72 @@
+"""What a learner's terminal shows: no TensorFlow start-up chatter (a real error still shows),
+and one progress line per epoch at every level, with fit's metrics in fit's order."""
+
+import io
+import os
+import re
+
+import pytest
+
+from conftest import run_cli
+from workshop.config import RunOptions, TrainConfig
+from workshop.training.progress import ProgressLines
+from workshop.training.train import train
+
+CHATTER = re.compile(r"^(I\d{4} |WARNING: All log messages before absl|To enable the following instructions)"
+                     r"|cuInit|oneDNN|cuda", re.MULTILINE)
+
+
+@pytest.mark.parametrize("api", ["numpy", "keras"])
+def test_training_prints_no_start_up_chatter(api, tmp_path):
+    r = run_cli("train", "mlp", "--api", api, "--epochs", "1", env={"TF_CPP_MIN_LOG_LEVEL": ""})
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert not CHATTER.search(r.stderr), r.stderr
+    assert r.stderr.strip() == "", r.stderr
+    assert r.stdout.startswith("Epoch 1/1 - ")
+
+
+def test_a_real_tensorflow_error_still_reaches_the_screen(capfd):
+    from workshop import tf_env
+    with tf_env._start_up_filtered():  # what happens to TensorFlow's C++ lines while it starts
+        os.write(2, b"I0000 00:00:1795329166.587345 11945 port.cc:153] oneDNN custom operations are on.\n")
+        os.write(2, b"E0000 00:00:1795329166.587345 11945 op_kernel.cc:1] Could not load libfoo.so: no such file\n")
+        os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n")
+    err = capfd.readouterr().err
+    assert err == "E0000 00:00:1795329166.587345 11945 op_kernel.cc:1] Could not load libfoo.so: no such file\n"
+
+
+def progress_lines(text):
+    return [line for line in text.splitlines() if line.startswith("Epoch ")]
+
+
+def metric_names(line):
+    return re.findall(r"(\w+): [-\d.e+]+", line)
+
+
+def test_every_level_prints_one_line_per_epoch_as_fit_does(capsys):
+    seen = {}
+    for api in ("numpy", "raw", "layers", "keras"):
+        train(TrainConfig.tiny(model="mlp", api=api, epochs=3), RunOptions(verbose=1))
+        out = capsys.readouterr().out
+        lines = progress_lines(out)
+        assert [line.split(" - ")[0] for line in lines] == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"], out
+        assert all(re.fullmatch(r"Epoch \d/3 - \d+s - \d+(ms|us)/step( - \w+: [-\d.e+]+)+", line) for line in lines), out
+        seen[api] = [metric_names(line) for line in lines]
+    assert seen["keras"][0] == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert all(names == seen["keras"] for names in seen.values()), seen
+
+
+def test_a_long_run_prints_about_twenty_lines():
+    class Stream(io.StringIO):
+        def isatty(self):
+            return False
+
+    stream = Stream()
+    progress = ProgressLines(100, stream=stream)
+    progress.set_params({"steps": 3})
+    for epoch in range(100):
+        progress.on_epoch_begin(epoch)
+        progress.on_train_batch_end(2, {"loss": 1.0})
+        progress.on_epoch_end(epoch, {"loss": 1.0, "val_loss": 2.0})
+    numbers = [int(line.split()[1].split("/")[0]) for line in stream.getvalue().splitlines()]
+    assert numbers == [1, *range(5, 101, 5)]
