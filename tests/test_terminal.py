@@ -70,3 +70,21 @@ def test_a_long_run_prints_about_twenty_lines():
         progress.on_epoch_end(epoch, {"loss": 1.0, "val_loss": 2.0})
     numbers = [int(line.split()[1].split("/")[0]) for line in stream.getvalue().splitlines()]
     assert numbers == [1, *range(5, 101, 5)]
+
+
+def test_suggested_commands_work_where_they_are_pasted(monkeypatch, tmp_path):
+    import sys
+    from pathlib import Path
+
+    from workshop import hints
+    from workshop.agenda import format_agenda
+    script = Path(sys.executable).parent / "workshop"
+    if not script.exists():
+        pytest.skip("no console script beside this Python (not installed with pip)")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # the environment not activated: `workshop` is not found
+    monkeypatch.chdir(script.parent.parent.parent)  # the project folder, where the README's commands run
+    assert hints.command("run demo") == f"{os.path.relpath(script)} run demo"  # .venv/bin/workshop run demo
+    assert f"{os.path.relpath(script)} run demo" in format_agenda()
+    monkeypatch.setenv("PATH", f"{script.parent}{os.pathsep}/usr/bin:/bin")  # activated
+    assert hints.command("run demo") == "workshop run demo"
+    assert "  workshop run demo " in format_agenda()

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from workshop import hints
+
 
 @dataclass(frozen=True)
 class Item:
@@ -47,7 +49,8 @@ def format_agenda(start: str = "09:00") -> str:
     end = parse_start(rows[-1][0]) + timedelta(minutes=AGENDA[-1].minutes)
     lines = [f"{'time':5}  {'min':>3}  {'item':17} {'run it with':32} what"]
     for when, item in rows:
-        command = f"workshop run {item.module}"
+        command = hints.command(f"run {item.module}")
         lines.append(f"{when:5}  {item.minutes:>3}  {item.title:17} {command:32} {item.summary}")
-    lines.append(f"{end.strftime('%H:%M'):5}  end   (each module is a notebook too: workshop lab; as text: workshop lesson NAME)")
+    lines.append(f"{end.strftime('%H:%M'):5}  end   (each module is a notebook too: {hints.command('lab')}; as text: "
+                 f"{hints.command('lesson NAME')})")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from workshop.data import DATASETS, status
 from workshop.data.files import remedy
 from workshop.errors import WorkshopError
 from workshop.paths import data_dir, logs_dir
+from workshop import hints
 from workshop.tensorboard import server as tensorboard_server
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
@@ -60,7 +61,8 @@ def check_datasets(directory):
         if name == "line" or st in ("embedded", "cached"):
             rows.append((OK, f"dataset {name}", "generated" if name == "line" else st))
         elif st.startswith("missing"):
-            rows.append((WARN, f"dataset {name}", f"{st} - optional; `workshop datasets fetch {name}` when online"))
+            fetch = hints.command(f"datasets fetch {name}")
+            rows.append((WARN, f"dataset {name}", f"{st} - optional; `{fetch}` when online"))
         else:  # a file is there but bad: train would refuse it
             rows.append((WARN, f"dataset {name}", f"{st}: {remedy(name)}"))
     return rows

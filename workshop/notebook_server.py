@@ -18,6 +18,7 @@ from pathlib import Path
 
 from workshop.errors import WorkshopError
 from workshop.paths import project_root
+from workshop import hints
 from workshop.tensorboard.server import LOOPBACK, Server, http_url, pick_port
 
 DEFAULT_PORT = 8888
@@ -44,7 +45,7 @@ def copy_notebooks(folder=None, reset: bool = False) -> Path:
         print(f"--reset: replacing your copies of {', '.join(edited)} with fresh ones from {source}", flush=True)
     elif edited:
         print(f"kept your copies of {', '.join(edited)} (they differ from {source}; "
-              "`workshop lab --reset` replaces them)", flush=True)
+              f"`{hints.command('lab --reset')}` replaces them)", flush=True)
     for notebook in notebooks:
         if reset or notebook.name not in edited:
             shutil.copyfile(notebook, folder / notebook.name)

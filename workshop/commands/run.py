@@ -40,7 +40,7 @@ def environment(**values):
 def run(args) -> int:
     check_lesson(args.lesson, allow_all=True)  # before TensorFlow is imported
     names = MODULES if args.lesson == "all" else (args.lesson,)
-    from workshop.lessons.lesson import shown
+    from workshop.hints import command, shown
     timings = []
     with environment(WORKSHOP_QUICK="1" if args.quick else "0", WORKSHOP_LOGDIR=args.logdir,
                      WORKSHOP_MODELS_DIR=args.models_dir, WORKSHOP_IMAGES=os.pathsep.join(args.images) or None):
@@ -56,5 +56,5 @@ def run(args) -> int:
     if len(names) > 1:
         for name, seconds, figures in timings:
             print(f"  {name:13} {seconds:6.1f} s  {figures:2} figures")
-    print(f"Look at them: workshop tensorboard --logdir {shown(logs)}")
+    print(f"Look at them: {command(f'tensorboard --logdir {shown(logs)}')}")
     return 0

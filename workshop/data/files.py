@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from workshop.data.catalog import DATASETS, DataFile, DatasetInfo, display_path, file_path
+from workshop import hints
 from workshop.errors import WorkshopError
 
 MISSING = "is missing"
@@ -157,7 +158,7 @@ def problem(data_dir: Path, f: DataFile, info: DatasetInfo) -> str | None:
 def remedy(name: str, url: str = "") -> str:
     """The two ways out for a missing or bad file of dataset `name`, network or not."""
     return (f"copy a good file there by hand{f' (from {url})' if url else ''}, "
-            f"or run `workshop datasets fetch {name}` where there is internet")
+            f"or run `{hints.command(f'datasets fetch {name}')}` where there is internet")
 
 
 def status(name: str, data_dir: Path) -> str:

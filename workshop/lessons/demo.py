@@ -179,11 +179,11 @@ if lesson.images:
 # From a terminal, and for any image with the saved model:
 
 # %%
-from workshop.lessons.lesson import shown
+from workshop.hints import command, shown
 
 model_file = shown(lesson.models_dir / recognizer.MODEL_FILE)
-lesson.say(f"Look at the runs: workshop tensorboard --logdir {shown(lesson.logdir)}")
-lesson.say(f"Predict with the saved model: workshop predict {model_file} {shown(samples[0])}")
+lesson.say(f"Look at the runs: {command(f'tensorboard --logdir {shown(lesson.logdir)}')}")
+lesson.say(f"Predict with the saved model: {command(f'predict {model_file} {shown(samples[0])}')}")
 
 # %%
 # %load_ext tensorboard

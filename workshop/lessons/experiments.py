@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from workshop.data import load
-from workshop.lessons.lesson import shown
+from workshop.hints import shown
 from workshop.lessons.samples import label_from_name, write_samples
 
 MODEL_NAME = "digits-mlp"

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import matplotlib
 
+from workshop.hints import shown
 from workshop.paths import logs_dir, models_dir
 from workshop.training.rundir import new_run_dir
 
@@ -105,9 +106,3 @@ class Lesson:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-
-
-def shown(path) -> str:
-    """`path` relative to the working directory when it is below it (shorter to read)."""
-    path = Path(path)
-    return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)

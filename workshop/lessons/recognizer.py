@@ -8,7 +8,7 @@ model is saved to <models_dir>/digits-cnn.keras.
 import numpy as np
 import matplotlib.pyplot as plt
 
-from workshop.lessons.lesson import shown
+from workshop.hints import shown
 
 MODEL_FILE = "digits-cnn.keras"
 HOW = {"keras": "compile + fit", "layers": "Keras layers + own GradientTape loop"}

@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from workshop import hints
+
 
 def draw_checks(lesson, checks):
     """doctor.png: checks [(status, name, detail), ...] as run_checks returns them, one coloured row each."""
@@ -38,7 +40,8 @@ def questions(lesson_name="qa") -> str:
             inside = "Troubleshooting" in cell.source.splitlines()[0]
         if inside:
             asked += [line.strip("* ") for line in cell.source.splitlines() if line.startswith("**")]
-    return "\n".join([f"## Troubleshooting (the answers: workshop lesson {lesson_name})", *(f"- {q}" for q in asked)])
+    answers = hints.command(f"lesson {lesson_name}")
+    return "\n".join([f"## Troubleshooting (the answers: {answers})", *(f"- {q}" for q in asked)])
 
 
 def loss_curves(learning_rates, epochs, seed=0) -> dict:

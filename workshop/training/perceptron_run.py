@@ -24,6 +24,7 @@ from workshop.config import settings
 from workshop.paths import logs_dir
 from workshop.training.prepare import prepare
 from workshop.training.rundir import new_run_dir
+from workshop import hints
 from workshop.training.train import build_model, metadata
 
 
@@ -71,7 +72,7 @@ def train_perceptron(config, options, start) -> dict:
                    f"{config.dataset} may not be linearly separable (no line splits the classes), or needs more epochs")
             print(f"did not converge: still {errors_per_epoch[-1]} mistakes in the last of {config.epochs} epochs "
                   f"(the final weights get {round(logs['accuracy'] * len(x))} of {len(x)} right) - {why}. "
-                  "This is why networks have hidden layers (try `workshop train mlp`).")
+                  f"This is why networks have hidden layers (try `{hints.command('train mlp')}`).")
 
     test_loss = error_rate(model, data.x_test, data.y_test)
     summary = {
