@@ -103,6 +103,7 @@ def test_notebook_runs_top_to_bottom_at_quick_size(name, tmp_path):
     if name == "demo":
         assert (models / "digits-cnn.keras").is_file()
         assert any(r.name.startswith("cnn-keras-") for r in runs) and any(r.name.startswith("cnn-layers-") for r in runs)
+        assert text.count("Epoch 3/3 - ") == 2, text[-3000:]  # each CNN shows its progress, one line an epoch
     if name == "next":
         assert "replicas in sync: 2" in text
     if name == "qa":

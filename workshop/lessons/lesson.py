@@ -60,12 +60,13 @@ class Lesson:
     def say(self, text: str = "") -> None:
         print(text, flush=True)
 
-    def train(self, save=None, **fields) -> dict:
-        """train(TrainConfig(**fields)) into this lesson's folder of runs, quietly; returns the
-        summary (workshop/training/train.py). save: a path to keep the trained model at."""
+    def train(self, save=None, progress=False, **fields) -> dict:
+        """train(TrainConfig(**fields)) into this lesson's folder of runs; returns the summary
+        (workshop/training/train.py). save: a path to keep the trained model at. progress: print
+        a line per epoch (for runs long enough to wait for), else train quietly."""
         from workshop.config import RunOptions, TrainConfig
         from workshop.training.train import train
-        return train(TrainConfig(**fields), RunOptions(experiment=self.name, verbose=0, save=save))
+        return train(TrainConfig(**fields), RunOptions(experiment=self.name, verbose=int(progress), save=save))
 
     def figure(self, fig, name: str) -> Path:
         """Save matplotlib `fig` as <run_dir>/<name>.png and as TensorBoard image `name`."""

@@ -20,7 +20,7 @@ def train_cnn(lesson, api: str) -> dict:
     default (15: `workshop train cnn`'s settings), from the starting weights every level draws from the same seed; returns train()'s summary.
     The keras run is saved to <models_dir>/digits-cnn.keras."""
     save = str(lesson.models_dir / MODEL_FILE) if api == "keras" else None
-    s = lesson.train(model="cnn", api=api, epochs=3 if lesson.quick else None, save=save)
+    s = lesson.train(model="cnn", api=api, epochs=3 if lesson.quick else None, save=save, progress=True)
     lesson.say(f"  cnn --api {api:6} ({HOW[api]}): test accuracy {s['test_accuracy']:.2%} "
                f"in {s['wall_seconds']:.1f} s  -> {shown(s['run_dir'])}")
     return s
