@@ -49,12 +49,12 @@ def run(args) -> int:
             print(f"== {name}{' (quick)' if args.quick else ''}: workshop/lessons/{source(name).name}", flush=True)
             lesson = runpy.run_path(str(source(name)), run_name="__main__")["lesson"]
             lesson.close()
-            timings.append((name, time.perf_counter() - start, len(lesson.figures)))
+            timings.append((name, time.perf_counter() - start, len(lesson.figures), lesson.logdir))
             print(f"== {name}: done in {timings[-1][1]:.1f} s, {len(lesson.figures)} figures in "
                   f"{shown(lesson.run_dir)}\n", flush=True)
-        logs = lesson.logdir.parent
-    if len(names) > 1:
-        for name, seconds, figures in timings:
-            print(f"  {name:13} {seconds:6.1f} s  {figures:2} figures")
-    print(f"Look at them: {command(f'tensorboard --logdir {shown(logs)}')}")
+    # each module is watched on its own: a learner lands on its runs, not among all of them
+    for name, seconds, figures, logdir in timings:
+        watch = command(f"tensorboard --logdir {shown(logdir)}")
+        print(f"  {name:13} {seconds:6.1f} s  {figures:2} figures   watch: {watch}" if len(names) > 1
+              else f"Look at them: {watch}")
     return 0

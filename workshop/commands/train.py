@@ -4,9 +4,11 @@ import json
 import sys
 import time
 from dataclasses import fields
+from pathlib import Path
 
 from workshop.algorithms import ALGORITHMS, LEVELS
 from workshop.config import OPTIMIZERS, PRECISIONS, RunOptions, TrainConfig
+from workshop.hints import command, shown
 
 
 def add_arguments(p):
@@ -77,7 +79,8 @@ def format_summary(s: dict) -> str:
     if s.get("examples_per_second"):
         lines.append(f"  speed     {s['examples_per_second']:,.0f} examples/s, {s['wall_seconds']:.1f} s wall")
     if s.get("run_dir"):
-        lines.append(f"  logs      {s['run_dir']}   (watch: workshop tensorboard)")
+        experiment = shown(Path(s["run_dir"]).parent)  # watched on its own: this experiment's runs only
+        lines.append(f"  logs      {shown(s['run_dir'])}   (watch: {command(f'tensorboard --logdir {experiment}')})")
     if s.get("saved"):
         lines.append(f"  saved     {s['saved']}")
     return "\n".join(lines)
