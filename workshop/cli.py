@@ -4,16 +4,23 @@ Every sub-command lives in `workshop/commands/<name>.py` with `add_arguments(par
 and `run(args) -> int`. Building the parser imports those modules, so none of them
 may import TensorFlow at module level: `workshop --help`, `agenda` and `datasets list`
 answer in a fraction of a second. Errors the user can fix print as one line
-(`workshop: error: ...`), exit 2 for usage, 1 for failures, never a traceback.
+(`workshop: error: ...`), exit 2 for usage, 1 for failures, never a traceback: a full
+disk, a read-only folder or a denied permission are such errors wherever they strike.
+SIGTERM and SIGHUP stop a command as Ctrl-C does (its `finally` blocks stop child
+processes such as TensorBoard) and exit 128 + the signal's number.
 """
 
 import argparse
+import errno
 import importlib
 import os
+import re
+import signal
 import sys
+import threading
 
 from workshop import __version__
-from workshop.errors import WorkshopError
+from workshop.errors import Stopped, WorkshopError
 
 # name -> one-line help; the module is workshop.commands.<name> (dashes become underscores)
 COMMANDS = {
@@ -54,23 +61,76 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# what to do when reading or writing a file fails, by errno
+FILE_FIXES = {
+    errno.ENOSPC: "free some space (or write to another folder) and run again",
+    errno.EDQUOT: "free some space (or write to another folder) and run again",
+    errno.EROFS: "choose a folder on a writable disk",
+    errno.EACCES: "choose a folder you may write to",
+    errno.EPERM: "choose a folder you may write to",
+}
+# TensorFlow's file errors are not OSErrors (tf.summary raises ResourceExhaustedError on a full disk),
+# but their messages carry the system's words for the cause
+TF_REASONS = {os.strerror(code): code for code in FILE_FIXES}
+
+
+def file_error(e: BaseException) -> str | None:
+    """The one line for a file that could not be written or read, or None if `e` is not about one.
+    TensorFlow's errors are recognised by their module's name: this module must not import TensorFlow."""
+    if isinstance(e, OSError):
+        code, reason, filename = e.errno, e.strerror or str(e), e.filename
+    elif type(e).__module__.startswith("tensorflow"):
+        text = str(getattr(e, "message", e))
+        code = next((c for reason, c in TF_REASONS.items() if reason in text), None)
+        if code is None:
+            return None
+        reason = os.strerror(code)
+        found = re.search(r"([^\s;{}]+); " + re.escape(reason), text)
+        filename = found.group(1) if found else None
+    else:
+        return None
+    fix = FILE_FIXES.get(code)
+    return (f"{filename}: " if filename else "") + reason[:1].lower() + reason[1:] + (f"; {fix}" if fix else "")
+
+
+def _stop(signum, frame):
+    for name in ("SIGTERM", "SIGHUP"):  # a second signal must not cut the clean-up short
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+    raise Stopped(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # only the main thread may set handlers
+        previous = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         return int(args._run(args) or 0)
     except WorkshopError as e:
         print(f"workshop: error: {e}", file=sys.stderr)
         return e.exit_code
+    except Stopped as e:
+        print(f"workshop: stopped by {signal.Signals(e.signum).name}", file=sys.stderr)
+        return 128 + e.signum
     except KeyboardInterrupt:
         print("workshop: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `workshop agenda | head`: the reader left, nothing is wrong
         sys.stdout = open(os.devnull, "w")
         return 0
+    except Exception as e:
+        line = file_error(e)
+        if line is None:
+            raise  # a bug: its traceback is what fixes it
+        print(f"workshop: error: {line}", file=sys.stderr)
+        return 1
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 if __name__ == "__main__":

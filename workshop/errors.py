@@ -15,3 +15,13 @@ class UsageError(WorkshopError):
     """The command line asked for something that does not exist or makes no sense."""
 
     exit_code = 2
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived (a closed terminal, `kill`, a logout): the CLI raises this in
+    the main thread so the run unwinds as it does on Ctrl-C, every `finally` stopping its
+    child processes (TensorBoard) and no half-written model replacing a good one."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
