@@ -6,13 +6,17 @@ and compared with its siblings. Inside the `.keras` zip we add `workshop.json`: 
 was trained, on which data, by which level. A `.keras` file without it was not made
 by this package and is refused; the rest is loaded with `safe_mode=True` only.
 The numpy level saves `.npz` (arrays + the same metadata, no pickles).
+Metadata edited or copied by hand is refused with one line: it must have every key
+of the right type (`check_meta`), and the weights must have the shapes it describes.
 
 Writes go to a temporary file first and are renamed into place at the end, so a
 failed or interrupted save never damages a model that was there before.
 """
 
+import errno
 import json
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -47,16 +51,23 @@ def _write_atomically(path, suffix: str, who: str, write) -> Path:
     path = Path(path)
     if path.suffix != suffix:
         raise WorkshopError(f"{path}: {who} saves to a {suffix} file; name it e.g. {path.stem}{suffix}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()  # Keras wants to create the file itself
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
+        os.close(fd)
+        tmp = Path(name)
+        tmp.unlink()  # Keras wants to create the file itself
         write(tmp)
         os.replace(tmp, path)
+    except OSError as e:  # a full disk or a read-only folder: say so about `path`, not about the temporary file
+        kept = "the model already there is unchanged" if path.exists() else "nothing was saved"
+        space = "free some space or " if e.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+        raise WorkshopError(f"cannot save {path}: {(e.strerror or str(e)).lower()}; {kept}; "
+                            f"{space}choose another --save path") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
     return path
 
 
@@ -74,8 +85,53 @@ def save_npz(weights, path, meta: dict) -> Path:
     return _write_atomically(path, ".npz", "the numpy level", write)
 
 
+def _edited(path, what: str) -> WorkshopError:
+    where = MARKER if Path(path).suffix == ".keras" else "the 'meta' array"
+    return WorkshopError(f"{path}: its metadata ({where}) {what}, so it was edited or copied by hand; "
+                         "train the model again with `workshop train ... --save`")
+
+
+def check_meta(path, meta) -> dict:
+    """`meta` if it holds what evaluate and predict read, each of the right type and in agreement with
+    the file's suffix; WorkshopError naming the first thing wrong otherwise."""
+    from workshop.algorithms import ALGORITHMS, LEVELS
+    if not isinstance(meta, dict):
+        raise _edited(path, "is not a JSON object")
+    kinds = {"model": str, "api": str, "dataset": str, "task": str, "input_shape": list, "classes": int,
+             "class_names": list}
+    for key, kind in kinds.items():
+        if not isinstance(meta.get(key), kind) or isinstance(meta.get(key), bool):
+            raise _edited(path, f"has no {kind.__name__} {key!r}")
+    model, api, task, suffix = meta["model"], meta["api"], meta["task"], Path(path).suffix
+    if model not in ALGORITHMS or api not in LEVELS:
+        raise _edited(path, f"names no algorithm and level of this workshop ({model!r}, {api!r})")
+    if suffix != (".npz" if api == "numpy" or model == "perceptron" else ".keras"):
+        raise _edited(path, f"says {model} at the {api} level, which is not saved as {suffix}")
+    if task != ALGORITHMS[model].task:
+        raise _edited(path, f"says task {task!r}, but a {model} model does {ALGORITHMS[model].task!r}")
+    hidden = meta.get("hidden", [])
+    sizes = [*meta["input_shape"], meta["classes"], *(hidden if isinstance(hidden, list) else [None])]
+    if not meta["input_shape"] or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes):
+        raise _edited(path, "has sizes that are not positive whole numbers (input_shape, classes, hidden)")
+    names = {"classify": meta["classes"], "binary": 2}.get(task)  # a binary model has one output, two names
+    if names is not None and len(meta["class_names"]) != names:
+        raise _edited(path, f"names {len(meta['class_names'])} classes where its model has {names}")
+    return meta
+
+
+def check_weights(path, meta, weights) -> None:
+    """WorkshopError unless the kernels in `weights` (arrays, Keras order) have the shapes `meta` describes."""
+    from workshop.algorithms.shapes import kernel_shapes
+    hidden = tuple(meta.get("hidden") or (64,))
+    want = [tuple(s) for s in kernel_shapes(meta["model"], tuple(meta["input_shape"]), meta["classes"], hidden)]
+    have = [tuple(np.shape(w)) for w in weights if np.ndim(w) >= 2]
+    if have != want:
+        raise _edited(path, f"describes a {meta['model']} on inputs {tuple(meta['input_shape'])} with "
+                            f"{meta['classes']} classes, but the weights inside do not fit it")
+
+
 def read_meta(path) -> dict:
-    """The workshop metadata of a saved model; WorkshopError if it is not one of ours."""
+    """The workshop metadata of a saved model, checked; WorkshopError if it is not one of ours."""
     path = Path(path)
     if not path.is_file():
         raise WorkshopError(f"{path}: no such model file (train one with `workshop train ... --save {path}`)")
@@ -85,13 +141,19 @@ def read_meta(path) -> dict:
                 if MARKER not in z.namelist():
                     raise WorkshopError(f"{path} was not made by this workshop (no {MARKER} inside); "
                                         "refusing to load it - train one with `workshop train ... --save`")
-                return json.loads(z.read(MARKER))
-        if path.suffix == ".npz":
+                text = z.read(MARKER)
+        elif path.suffix == ".npz":
             with np.load(path, allow_pickle=False) as npz:
-                return json.loads(str(npz["meta"]))
+                text = str(npz["meta"])
+        else:
+            raise WorkshopError(f"{path}: a model file must end in .keras (TensorFlow levels) or .npz (numpy level)")
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise WorkshopError(f"{path} is not a readable workshop model ({type(e).__name__}: {e})") from None
-    raise WorkshopError(f"{path}: a model file must end in .keras (TensorFlow levels) or .npz (numpy level)")
+    try:
+        meta = json.loads(text)
+    except ValueError as e:  # UnicodeDecodeError included
+        raise _edited(path, f"is not valid JSON ({e})") from None
+    return check_meta(path, meta)
 
 
 def load(path):
@@ -101,7 +163,8 @@ def load(path):
     if path.suffix == ".npz":
         import importlib
         with np.load(path, allow_pickle=False) as npz:
-            weights = [npz[f"w{i}"] for i in range(len(npz.files) - 1)]
+            weights = [npz[f"w{i}"] for i in range(len(npz.files) - 1) if f"w{i}" in npz.files]
+        check_weights(path, meta, weights)
         module = importlib.import_module(f"workshop.algorithms.{meta['model']}_numpy")
         from workshop.config import TrainConfig
         cfg = TrainConfig(model=meta["model"], api="numpy", hidden=tuple(meta.get("hidden", (64,))))
@@ -110,5 +173,11 @@ def load(path):
     try:
         model = keras.saving.load_model(path, safe_mode=True, compile=False)
     except Exception as e:  # Keras raises many kinds for a damaged archive
-        raise WorkshopError(f"{path} could not be loaded safely ({type(e).__name__}: {str(e)[:120]})") from None
+        code = re.search(r"deserialization of an? `(\w+)`", str(e)) if "safe_mode" in str(e) else None
+        if code:  # Keras's own advice (safe_mode=False) is the one thing never to do with a stranger's model
+            raise WorkshopError(f"{path} holds Python code (a {code.group(1)} layer) that could do anything on this "
+                                "machine, so it is refused; use a model saved by `workshop train ... --save`") from None
+        first = str(e).strip().splitlines()[0] if str(e).strip() else "no reason given"
+        raise WorkshopError(f"{path} could not be loaded safely ({type(e).__name__}: {first})") from None
+    check_weights(path, meta, model.get_weights())
     return model, meta

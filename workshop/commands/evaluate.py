@@ -34,11 +34,11 @@ def evaluate(path, dataset=None, data_dir=None) -> dict:
     meta = saving.read_meta(path)  # refuses foreign files before anything heavy is loaded
     dataset = dataset or meta["dataset"]
     check_name(dataset)
+    model, meta = saving.load(path)  # refuses metadata that does not fit the weights before it is believed
     shape = tuple(meta["input_shape"])
     if DATASETS[dataset].shape and tuple(DATASETS[dataset].shape) != shape:
         raise UsageError(f"{path} takes inputs of shape {shape}, but {dataset} has {tuple(DATASETS[dataset].shape)}; "
                          f"evaluate it on {meta['dataset']}")
-    model, meta = saving.load(path)
     config = TrainConfig(model=meta["model"], api=meta["api"], dataset=dataset, seed=meta.get("seed", 0))
     data = prepare(config, data_dir)
     test = score(meta["task"], data.y_test, saved_view(model, meta).predict(data.x_test))
