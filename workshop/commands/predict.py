@@ -2,7 +2,9 @@
 
 Any PNG or JPEG, any size: it is turned grayscale, inverted if it is dark on light,
 and resized to the model's input (see workshop/predict.py). An unreadable file gets
-one error line on stderr; the others are still predicted, and the exit status is 1.
+one error line on stderr, an image with no digit in it (one plain shade: blank, or 1x1)
+one warning line; the others are still predicted. The exit status is 1 if a file was
+unreadable or no image held a digit, else 0.
 """
 
 import json
@@ -27,8 +29,12 @@ def run(args) -> int:
     for r in results:
         if "error" in r:
             print(f"workshop: error: {r['error']}", file=sys.stderr)
+        elif "warning" in r:
+            print(f"workshop: warning: {r['warning']}", file=sys.stderr)
         else:
             print(format_result(r))
     if args.json:
         print(json.dumps({"model": args.path, "predictions": results}))
-    return 1 if any("error" in r for r in results) else 0
+    if any("error" in r for r in results):
+        return 1
+    return 0 if any("label" in r for r in results) else 1  # all blank: nothing was predicted
