@@ -6,6 +6,9 @@
 Read from the TensorBoard event files alone: no model is loaded.
 """
 
+from pathlib import Path
+
+from workshop.errors import WorkshopError
 from workshop.paths import logs_dir
 
 
@@ -14,16 +17,27 @@ def add_arguments(p):
     p.add_argument("--csv", metavar="FILE", help="also write the table to FILE as CSV")
 
 
+def check_csv(path) -> Path:
+    """Fail before reading any run if the table cannot be written to `path`."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise WorkshopError(f"--csv {path} is a folder; give a file name, e.g. {path / 'runs.csv'}")
+    if not path.parent.is_dir():
+        raise WorkshopError(f"--csv {path}: the folder {path.parent} does not exist; create it or write elsewhere")
+    return path
+
+
 def run(args) -> int:
     from workshop.tensorboard.run_table import format_table, runs_table
 
+    csv = check_csv(args.csv) if args.csv else None
     logdir = logs_dir(args.logdir)
     table = runs_table(logdir)
     if table.empty:
         print(f"no runs under {logdir} (train one: workshop train mlp)")
     else:
         print(format_table(table))
-    if args.csv:
-        table.to_csv(args.csv, index=False)
-        print(f"wrote {len(table)} runs to {args.csv}")
+    if csv:
+        table.to_csv(csv, index=False)
+        print(f"wrote {len(table)} runs to {csv}")
     return 0

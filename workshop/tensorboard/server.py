@@ -5,8 +5,15 @@ server never share a Python interpreter (or its GIL) and stopping it is one `ter
 It listens on 127.0.0.1 unless asked otherwise: the logs hold the run's configuration
 and data samples, so only an explicit `--host` shares them with the network.
 `Server` and `pick_port` also run JupyterLab for `workshop lab` (workshop/notebook_server.py).
+
+The child never outlives the `workshop` process: Ctrl-C, SIGTERM and SIGHUP unwind to a
+`finally` that stops it (the CLI turns the two signals into `Stopped`), and on Linux the
+kernel sends it SIGTERM if its parent dies of something no handler sees (SIGKILL).
 """
 
+import ctypes
+import difflib
+import errno
 import os
 import signal
 import socket
@@ -17,24 +24,60 @@ import time
 import urllib.request
 from pathlib import Path
 
-from workshop.errors import WorkshopError
+from workshop.errors import Stopped, UsageError, WorkshopError
 from workshop.paths import logs_dir
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 6006
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def pick_port(host: str = LOOPBACK, preferred: int = DEFAULT_PORT) -> int:
-    """`preferred` if nothing listens there yet, else a free port the system picks.
+def check_port(port: int) -> int:
+    """`port` if it can be one (0 asks the system for a free one); UsageError otherwise."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port} is not a port: use a number from 1 to 65535 (0 picks a free one)")
+    return port
+
+
+def pick_port(host: str = LOOPBACK, preferred: int = DEFAULT_PORT, strict: bool = False) -> int:
+    """`preferred` if nothing listens there yet; else, unless `strict`, a free port the system picks.
+    WorkshopError if `host` is not an address of this machine, or if `preferred` is taken and `strict`.
     (A port could be taken between this check and the server's bind; `start` then fails.)"""
+    check_port(preferred)
     for port in (preferred, 0):
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            # as the servers themselves do: a port whose last connections are still closing (TIME_WAIT)
+            # can be listened on, so a restarted TensorBoard keeps its port instead of moving
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind((host, port))
                 return s.getsockname()[1]
-            except OSError:
-                continue
+            except OSError as e:
+                if e.errno == errno.EADDRINUSE and not strict:
+                    continue
+                if e.errno == errno.EADDRINUSE:
+                    raise WorkshopError(f"port {port} on {host} is taken (a TensorBoard still running?); "
+                                        "stop that program or choose another --port") from None
+                if e.errno == errno.EACCES:
+                    raise WorkshopError(f"port {port} needs administrator rights; choose a --port above 1023") from None
+                raise WorkshopError(f"cannot listen on {host} ({e.strerror or e}): --host must be an address of "
+                                    f"this machine, such as {LOOPBACK} (this machine only) or 0.0.0.0 (every "
+                                    "network)") from None
     raise WorkshopError(f"cannot listen on {host}: no free port")
+
+
+def _child_setup(ctrl_c: bool, parent: int):
+    """What the child runs between fork and exec: maybe ignore Ctrl-C, and die with its parent."""
+    prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None  # looked up before fork
+
+    def setup():
+        if not ctrl_c:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+            if os.getppid() != parent:  # the parent died before prctl: nobody would ever stop this child
+                os._exit(1)
+    return setup
 
 
 def http_url(host: str, port: int) -> str:
@@ -53,9 +96,9 @@ class Server:
                  ctrl_c: bool = True):
         self.name, self.url, self.ready = name, url, ready
         self._log = tempfile.TemporaryFile()  # its chatter, shown only if it fails
-        ignore_ctrl_c = None if ctrl_c else (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, env=env, preexec_fn=ignore_ctrl_c)
+                                        stdin=subprocess.DEVNULL, env=env,
+                                        preexec_fn=_child_setup(ctrl_c, os.getpid()))
 
     def log_tail(self, chars=2000) -> str:
         self._log.seek(0)
@@ -78,12 +121,15 @@ class Server:
         raise WorkshopError(f"{self.name} did not answer at {self.url} within {timeout:.0f} s:\n{tail}")
 
     def serve(self, *lines: str) -> int:
-        """Wait until it answers, print `lines`, serve until Ctrl-C; then stop cleanly and return 0."""
+        """Wait until it answers, print `lines`, serve until Ctrl-C; then stop cleanly and return 0.
+        SIGTERM or SIGHUP (`Stopped`) stops it as cleanly, and goes on up to the CLI, which names it."""
         try:
             self.wait_ready()
             print(*lines, sep="\n", flush=True)
             code = self.process.wait()
             raise WorkshopError(f"{self.name} stopped by itself (code {code}):\n{self.log_tail()}")
+        except Stopped:
+            raise
         except KeyboardInterrupt:
             print(f"\n{self.name} stopped", flush=True)
             return 0
@@ -107,12 +153,18 @@ class Server:
         self.stop()
 
 
-def start(logdir=None, host: str = LOOPBACK, port: int = DEFAULT_PORT) -> Server:
+def start(logdir=None, host: str = LOOPBACK, port: int | None = None) -> Server:
     """Start TensorBoard on `logdir` (default: the workshop's logs/) and return at once;
-    call `wait_ready()` to block until it answers. port: tried first, else a free one."""
+    call `wait_ready()` to block until it answers. port: that one, or WorkshopError if it is
+    taken; None: DEFAULT_PORT, or a free one if that is taken (and a line says so)."""
     logdir = logs_dir(logdir)
+    if logdir.exists() and not logdir.is_dir():
+        raise UsageError(f"--logdir {logdir} is a file; TensorBoard reads a folder of logs (default {logs_dir()})")
     logdir.mkdir(parents=True, exist_ok=True)  # TensorBoard on an empty folder shows "no data" until a run starts
-    port = pick_port(host, port)
+    wanted, port = port, pick_port(host, DEFAULT_PORT if port is None else port, strict=port is not None)
+    if wanted is None and port != DEFAULT_PORT:
+        print(f"note: port {DEFAULT_PORT} is taken (a TensorBoard still running?), so this one uses port {port}",
+              flush=True)
     command = [sys.executable, "-m", "tensorboard.main", "--logdir", str(Path(logdir).resolve()),
                "--host", host, "--port", str(port), "--reload_interval", "5"]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -128,8 +180,29 @@ def start_beside(logdir=None) -> Server:
     return server
 
 
-def serve(logdir=None, host: str = LOOPBACK, port: int = DEFAULT_PORT) -> int:
-    """For `workshop tensorboard`: serve until Ctrl-C, then stop cleanly and return 0."""
+def check_logdir(logdir) -> None:
+    """UsageError if `logdir`, given by hand, does not exist: a typo must not become a new empty folder."""
+    path = Path(logdir).expanduser()
+    if path.exists():
+        return
+
+    def folders(parent):
+        return sorted(p.name for p in parent.iterdir() if p.is_dir()) if parent.is_dir() else []
+    close = difflib.get_close_matches(path.name, folders(path.parent), n=1)
+    if close:
+        hint = f"did you mean {path.parent / close[0]}?"
+    elif folders(logs_dir()):
+        hint = f"the experiments in {logs_dir()} are {', '.join(folders(logs_dir()))}"
+    else:
+        hint = "train a run first (workshop train mlp), or leave --logdir out"
+    raise UsageError(f"--logdir {logdir}: no such folder; {hint}")
+
+
+def serve(logdir=None, host: str = LOOPBACK, port: int | None = None) -> int:
+    """For `workshop tensorboard`: serve until Ctrl-C, then stop cleanly and return 0.
+    A `logdir` given by hand must exist; `port` as in `start`."""
+    if logdir is not None:
+        check_logdir(logdir)
     server = start(logdir, host, port)
     lines = [f"TensorBoard at {server.url} on {logs_dir(logdir)}  (Ctrl-C to stop)"]
     if host != LOOPBACK:
