@@ -88,3 +88,14 @@ def test_suggested_commands_work_where_they_are_pasted(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", f"{script.parent}{os.pathsep}/usr/bin:/bin")  # activated
     assert hints.command("run demo") == "workshop run demo"
     assert "  workshop run demo " in format_agenda()
+
+
+def test_train_with_tensorboard_serves_its_experiment_and_says_one_true_thing(tmp_path):
+    r = run_cli("train", "linear", "--api", "numpy", "--epochs", "1", "--experiment", "mine", "--tensorboard",
+                "--logdir", str(tmp_path / "logs"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    first, *_, last = r.stdout.strip().splitlines()
+    assert re.fullmatch(rf"TensorBoard at http://127\.0\.0\.1:\d+/ shows {re.escape(str(tmp_path))}/logs/mine/ "
+                        r"\(this run appears after its first epoch\)", first), first
+    assert "stops" not in first and "keeps" not in first  # what happens at the end is said at the end
+    assert last.startswith("TensorBoard stopped with the training") and "--logdir" in last and "/logs/mine" in last

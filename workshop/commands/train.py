@@ -86,12 +86,17 @@ def format_summary(s: dict) -> str:
     return "\n".join(lines)
 
 
+def server_folder(options):
+    from workshop.paths import logs_dir
+    return logs_dir(options.logdir) / options.experiment
+
+
 def run(args) -> int:
     config, options = configs_from(args)  # usage errors before anything heavy starts
     server = None
     if args.tensorboard:
         from workshop.tensorboard.server import start_beside
-        server = start_beside(options.logdir)
+        server = start_beside(server_folder(options))
     from workshop.training.train import train
     try:
         summary = train(config, options)
@@ -100,12 +105,15 @@ def run(args) -> int:
         else:
             print(format_summary(summary))
         if server is not None and sys.stdin.isatty():  # a person is watching: keep the charts up
-            print("TensorBoard keeps running so you can look around; Ctrl-C stops it.", flush=True)
+            print(f"TensorBoard keeps running at {server.url} so you can look around; Ctrl-C stops it.", flush=True)
             try:
                 while True:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 pass
+        elif server is not None:
+            print(f"TensorBoard stopped with the training (no terminal to keep it for); "
+                  f"{command(f'tensorboard --logdir {shown(server_folder(options))}')} shows the runs again", flush=True)
     finally:
         if server is not None:
             server.stop()

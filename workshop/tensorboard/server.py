@@ -24,6 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from workshop import hints
 from workshop.errors import Stopped, UsageError, WorkshopError
 from workshop.paths import logs_dir
 
@@ -171,11 +172,12 @@ def start(logdir=None, host: str = LOOPBACK, port: int | None = None) -> Server:
     return Server("TensorBoard", command, http_url(host, port), ready="data/runs", env=env)
 
 
-def start_beside(logdir=None) -> Server:
-    """For `workshop train --tensorboard`: TensorBoard in the background while training
-    runs; it picks the new run up within seconds. The caller stops it when training ends."""
-    server = start(logdir)
-    print(f"TensorBoard starting at {server.url} (it shows this run as it trains; stops when training ends)",
+def start_beside(folder) -> Server:
+    """For `workshop train --tensorboard`: TensorBoard in the background on `folder` (the run's
+    experiment, so the learner lands on its runs, not on every run in logs/) while training runs;
+    it picks the new run up within seconds. The caller says what happens to it when training ends."""
+    server = start(folder)
+    print(f"TensorBoard at {server.url} shows {hints.shown(folder)}/ (this run appears after its first epoch)",
           flush=True)
     return server
 
@@ -194,7 +196,7 @@ def check_logdir(logdir) -> None:
     elif folders(logs_dir()):
         hint = f"the experiments in {logs_dir()} are {', '.join(folders(logs_dir()))}"
     else:
-        hint = "train a run first (workshop train mlp), or leave --logdir out"
+        hint = f"train a run first ({hints.command('train mlp')}), or leave --logdir out"
     raise UsageError(f"--logdir {logdir}: no such folder; {hint}")
 
 
