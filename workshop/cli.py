@@ -31,6 +31,7 @@ COMMANDS = {
     "train": "train one algorithm at one level of the TensorFlow API",
     "evaluate": "evaluate a saved model on a dataset's test split",
     "predict": "predict the digits in image files with a saved model",
+    "export": "export a saved model for a phone (LiteRT .tflite) or TensorFlow Serving, checked on the test split",
     "runs": "a table of the training runs found in the logs",
     "tensorboard": "start TensorBoard on the logs (127.0.0.1 only)",
     "lab": "open the lessons as notebooks in JupyterLab (127.0.0.1 only)",

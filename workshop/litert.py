@@ -1,0 +1,227 @@
+"""LiteRT files (TensorFlow Lite's new name): a Keras model in, a `.tflite` a phone can run out, and back.
+
+    keras.Model --convert()--> .tflite bytes: one flatbuffer holding the ops, the weights and
+    --with_metadata()--> workshop.json (what saving.py puts inside a .keras: model, dataset, classes)
+    --LiteRTModel(bytes)--> forward(x) -> outputs, run by ai_edge_litert's Interpreter (what an app embeds)
+
+Quantization, TFLiteConverter's post-training options:
+    none     float32 weights and arithmetic: Keras's numbers, to float rounding.
+    dynamic  int8 weights (4x smaller); activations stay float between ops, and the ops that can
+             quantize them to int8 on the fly. No data needed.
+    int8     full integer: int8 weights and activations, int8 input and output (their scale and zero
+             point are in the file), as integer-only phone accelerators and microcontrollers need.
+             The converter measures each activation's range on a representative dataset, drawn
+             from the training split (never the test split, which judges the result).
+Only builtin ops may be used (`TFLITE_BUILTINS`): a phone's runtime has no TensorFlow (Flex,
+SELECT_TF_OPS) kernels, so the converter refuses a model that would need them, and `ops()`
+reads the file's op list so that nothing else can slip through. TensorFlow is imported by
+`convert` only: reading and running a `.tflite` need ai_edge_litert alone.
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from workshop.errors import WorkshopError
+
+MARKER = "workshop.json"  # the metadata entry's name, as inside a .keras
+IDENTIFIER = b"TFL3"  # bytes 4-8 of every LiteRT flatbuffer
+QUANTIZE = ("none", "dynamic", "int8")
+BATCH = 256  # examples per interpreter call: MNIST's CNN activations for 10,000 at once would take ~1 GB
+
+
+def convert(model, quantize: str = "none", representative=None) -> bytes:
+    """The .tflite bytes of keras.Model `model` (input (batch, *shape) float32, batch left free).
+
+    representative: float32 (n, *shape) training examples, needed for `int8`. Raises
+    WorkshopError if the model needs ops that are not LiteRT builtins.
+    """
+    from workshop.tf_env import tf
+    builtins = tf.lite.OpsSet.TFLITE_BUILTINS_INT8 if quantize == "int8" else tf.lite.OpsSet.TFLITE_BUILTINS
+    options = {"target_spec": {"supported_ops": [builtins]}}  # Keras would also allow SELECT_TF_OPS: a phone has none
+    if quantize != "none":
+        options["optimizations"] = [tf.lite.Optimize.DEFAULT]
+    if quantize == "int8":
+        options.update(representative_dataset=lambda: ([x[None]] for x in representative),
+                       inference_input_type=tf.int8, inference_output_type=tf.int8)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.tflite"
+        try:
+            with _quiet_stderr(drop=lambda line: True):  # its progress notes; a failure's reason is in the exception
+                model.export(str(path), format="litert", verbose=False, **options)
+        except Exception as e:  # tf.lite's ConverterError and friends
+            needs = re.search(r"TF Select ops: ([^\n]+)", str(e))
+            reason = (f"it needs TensorFlow ops that LiteRT has no builtin kernel for: {needs[1].strip()}" if needs
+                      else (str(e).strip().splitlines() or [type(e).__name__])[0])
+            raise WorkshopError(f"the {model.name} model cannot be exported with LiteRT builtin ops only ({reason}); "
+                                "a phone's runtime has no TensorFlow ops to fall back on") from None
+        return path.read_bytes()
+
+
+def _schema():
+    from ai_edge_litert import schema_py_generated
+    return schema_py_generated
+
+
+def with_metadata(content: bytes, meta: dict) -> bytes:
+    """`content` carrying `meta` as its workshop.json metadata entry, sealed: meta's "sha256" is the
+    digest of the whole file with those 64 digits zeroed, so a damaged byte anywhere shows (`sealed`)."""
+    import flatbuffers
+    schema = _schema()
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAs(content, 0))
+    text = json.dumps({**meta, "sha256": "0" * 64}).encode()
+    model.buffers.append(schema.BufferT(data=np.frombuffer(text, np.uint8)))
+    model.metadata = [m for m in (model.metadata or []) if m.name != MARKER.encode()]
+    model.metadata.append(schema.MetadataT(name=MARKER, buffer=len(model.buffers) - 1))
+    builder = flatbuffers.Builder(len(content) + len(text) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=IDENTIFIER)
+    packed = bytes(builder.Output())
+    digest = hashlib.sha256(packed).hexdigest()  # the same length as the zeros: nothing moves
+    return packed.replace(f'"sha256": "{"0" * 64}"'.encode(), f'"sha256": "{digest}"'.encode())
+
+
+def sealed(content: bytes) -> bool | None:
+    """True if the file is as `with_metadata` wrote it, False if a byte changed since, None if it has no seal."""
+    found = re.search(rb'"sha256": "([0-9a-f]{64})"', content)
+    if found is None:
+        return None
+    zeroed = content[:found.start(1)] + b"0" * 64 + content[found.end(1):]
+    return hashlib.sha256(zeroed).hexdigest().encode() == found[1]
+
+
+def metadata(content: bytes) -> dict | None:
+    """The workshop.json of a verified flatbuffer, parsed (None if it has none)."""
+    model = _schema().Model.GetRootAs(content, 0)
+    for i in range(model.MetadataLength()):
+        entry = model.Metadata(i)
+        if entry.Name() == MARKER.encode():
+            return json.loads(model.Buffers(entry.Buffer()).DataAsNumpy().tobytes())
+    return None
+
+
+def ops(content: bytes) -> tuple[list[str], list[str]]:
+    """(builtin op names, custom op names) the model uses, each sorted. Flex (TensorFlow) ops are
+    custom ops named Flex<Op>: a phone's runtime has no kernel for them."""
+    schema = _schema()
+    names = {code: name for name, code in vars(schema.BuiltinOperator).items() if not name.startswith("_")}
+    model = schema.Model.GetRootAs(content, 0)
+    builtin, custom = set(), set()
+    for i in range(model.OperatorCodesLength()):
+        code = model.OperatorCodes(i)
+        number = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())  # the old int8 field caps at 127
+        if number == schema.BuiltinOperator.CUSTOM:
+            custom.add((code.CustomCode() or b"?").decode())
+        else:
+            builtin.add(names.get(number, str(number)))
+    return sorted(builtin), sorted(custom)
+
+
+class LiteRTModel:
+    """A .tflite model run by the LiteRT interpreter, as an app would run it.
+
+    forward(x float32 (batch, *input_shape)) -> float32 (batch, outputs): the same face as the
+    numpy level's models, so predict and evaluate use it unchanged. An int8 model's input is
+    quantized and its output dequantized here, with the scale and zero point stored in the file.
+    """
+
+    def __init__(self, content: bytes):
+        from ai_edge_litert.interpreter import Interpreter
+        self.content = content  # the interpreter reads the bytes in place: keep them alive
+        self.interpreter = Interpreter(model_content=content, num_threads=os.cpu_count() or 1)
+        (self.input,), (self.output,) = self.interpreter.get_input_details(), self.interpreter.get_output_details()
+        self._batch = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.concatenate([self._run(np.asarray(x[i:i + BATCH], np.float32)) for i in range(0, len(x), BATCH)])
+
+    def _run(self, x: np.ndarray) -> np.ndarray:
+        it = self.interpreter
+        if self._batch != len(x):  # the batch dimension is free (-1): size the tensors for this one
+            it.resize_tensor_input(self.input["index"], [len(x), *self.input["shape"][1:]])
+            with _quiet_stderr():  # "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
+                it.allocate_tensors()
+            self._batch = len(x)
+        it.set_tensor(self.input["index"], _quantized(x, self.input))
+        it.invoke()
+        return _dequantized(it.get_tensor(self.output["index"]), self.output)
+
+
+def _quantized(x, detail):
+    scale, zero = detail["quantization"]
+    if detail["dtype"] == np.float32:
+        return x
+    info = np.iinfo(detail["dtype"])
+    return np.clip(np.round(x / scale + zero), info.min, info.max).astype(detail["dtype"])
+
+
+def _dequantized(y, detail):
+    scale, zero = detail["quantization"]
+    return y.astype(np.float32) if detail["dtype"] == np.float32 else ((y.astype(np.float32) - zero) * scale)
+
+
+def load(path) -> tuple[LiteRTModel, dict]:
+    """(model, meta) of a .tflite written by `workshop export`; WorkshopError, one line, for a missing,
+    damaged or foreign file. The checks go from cheap to thorough, and LiteRT's C++ reads no byte
+    the seal has not vouched for."""
+    from workshop import saving
+    path = Path(path)
+    again = "export it again with `workshop export MODEL`"
+    if not path.is_file():
+        raise WorkshopError(f"{path}: no such model file; {again}")
+    content = path.read_bytes()
+    if content[4:8] != IDENTIFIER:
+        raise WorkshopError(f"{path} is not a LiteRT model (a .tflite file carries the mark TFL3 in bytes 4-8); {again}")
+    seal = sealed(content)
+    if seal is False:
+        raise WorkshopError(f"{path} is damaged: its bytes no longer match the checksum written when it was "
+                            f"exported; {again}")
+    try:  # the interpreter verifies the flatbuffer; one example through it finds what the verifier cannot
+        model = LiteRTModel(content)
+        model.forward(np.zeros((1, *model.input["shape"][1:]), np.float32))
+        meta = metadata(content)
+    except (ValueError, RuntimeError) as e:  # json's errors are ValueErrors too
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise WorkshopError(f"{path} is damaged: LiteRT cannot load it ({first}); {again}") from None
+    if meta is None or seal is None:
+        raise WorkshopError(f"{path} was not made by `workshop export` (no sealed {MARKER} inside), so its classes "
+                            f"and input are unknown; {again}")
+    source = Path(str(meta.get("exported", {}).get("from", ".keras")))
+    try:  # the checks saving.py makes of the model it was exported from
+        saving.check_meta(source, meta)
+    except WorkshopError:
+        raise WorkshopError(f"{path}: its {MARKER} does not describe a model of this workshop; {again}") from None
+    return model, meta
+
+
+def _info(line: str) -> bool:
+    return line.startswith(("INFO: ", "I0000 "))
+
+
+@contextlib.contextmanager
+def _quiet_stderr(drop=_info):
+    """Drop the lines `drop` picks (by default the interpreter's INFO lines) from what C++ writes
+    straight to file descriptor 2 meanwhile; every other line (warnings, errors) is passed on."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real stderr (an embedding host): nothing to filter
+        yield
+        return
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            lines = caught.read().decode(errors="replace").splitlines(keepends=True)
+            sys.stderr.write("".join(line for line in lines if not drop(line)))
+            sys.stderr.flush()
