@@ -31,13 +31,15 @@ class NoDigit(WorkshopError):
 
 
 def load_model(path):
-    """(model, meta) for a `.keras` (or `.npz`) saved by `workshop train --save`; WorkshopError otherwise."""
-    from workshop import saving
-    meta = saving.read_meta(path)  # refuses a foreign .keras before Keras reads a byte of it
+    """(model, meta) for a `.keras` (or `.npz`) saved by `workshop train --save`, or a `.tflite` written by
+    `workshop export` (run by the LiteRT interpreter: litert.py); WorkshopError otherwise."""
+    from workshop import litert, saving
+    tflite = Path(path).suffix == ".tflite"
+    model, meta = litert.load(path) if tflite else (None, saving.read_meta(path))  # a foreign .keras: refused unread
     if meta.get("task") not in ("classify", "binary"):
         raise WorkshopError(f"{path} is a {meta.get('model')} model ({meta.get('task')}); "
                             "predict needs an image classifier (mlp, cnn, logistic)")
-    return saving.load(path)
+    return (model, meta) if tflite else saving.load(path)
 
 
 def grayscale(img: Image.Image) -> np.ndarray:

@@ -12,7 +12,7 @@ from workshop.errors import UsageError
 
 
 def add_arguments(p):
-    p.add_argument("path", help="a model saved by `workshop train ... --save PATH`")
+    p.add_argument("path", help="a model saved by `workshop train ... --save PATH`, or its .tflite (`workshop export`)")
     p.add_argument("--dataset", help="default: the dataset the model was trained on (from its metadata)")
     p.add_argument("--data-dir", help="dataset cache (default datasets/)")
     p.add_argument("--json", action="store_true", help="also print the result as one JSON object on the last line")
@@ -22,8 +22,11 @@ def evaluate(path, dataset=None, data_dir=None) -> dict:
     """Load the model at `path` and score it on the test split of `dataset`.
 
     Returns {path, model, api, dataset, examples, test_loss, test_accuracy}
-    (test_accuracy is None for regression).
+    (test_accuracy is None for regression). A `.tflite` (`workshop export`) runs in the LiteRT interpreter.
     """
+    if str(path).endswith(".tflite"):
+        from workshop.export import evaluate as evaluate_tflite
+        return evaluate_tflite(path, dataset, data_dir)
     from workshop import saving
     from workshop.config import TrainConfig
     from workshop.data import DATASETS, check_name

@@ -12,7 +12,8 @@ import sys
 
 
 def add_arguments(p):
-    p.add_argument("path", help="a .keras model saved by `workshop train ... --save PATH`")
+    p.add_argument("path", help="a .keras model saved by `workshop train ... --save PATH`, or its .tflite "
+                                "(`workshop export`)")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="PNG or JPEG files of digits")
     p.add_argument("--json", action="store_true", help="also print the results as one JSON object on the last line")
 
