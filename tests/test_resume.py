@@ -135,3 +135,26 @@ def test_resume_with_nothing_to_resume_starts_a_new_run(tmp_path, capsys):
                     RunOptions(logdir=str(tmp_path / "logs"), resume=True, verbose=0))
     assert summary["epochs"] == 2 and Path(summary["run_dir"]).is_dir()
     assert "starting a new run" in capsys.readouterr().err
+
+
+def test_a_stopped_run_says_how_to_continue_it(tmp_path):
+    """SIGTERM (a closed terminal, `kill`) or Ctrl-C: the run unwinds, keeps its finished epochs and
+    prints the command that continues it."""
+    logdir = tmp_path / "logs"
+    process = subprocess.Popen([sys.executable, "-m", "workshop", "train", "mlp", "--api", "numpy", "--epochs", "200",
+                                "--experiment", "stopped"], cwd=ROOT, env={**os.environ, "WORKSHOP_LOGDIR": str(logdir)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in process.stdout:
+        if line.startswith("Epoch "):  # one epoch done (its checkpoint follows within milliseconds)
+            break
+    while not list(logdir.glob(f"stopped/*/{checkpoints.FILE}")):
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err
+    hint, stopped = err.strip().splitlines()[-2:]
+    assert hint.endswith("train mlp --api numpy --epochs 200 --experiment stopped --resume continues it"), hint
+    assert stopped == "workshop: stopped by SIGTERM"
+    (run_dir,) = (logdir / "stopped").iterdir()
+    assert eval_epochs(run_dir / checkpoints.FILE) >= 1

@@ -86,6 +86,17 @@ def format_summary(s: dict) -> str:
     return "\n".join(lines)
 
 
+def say_how_to_resume(config, options):
+    from workshop.training.checkpoints import interrupted_run
+    from workshop.training.train import resume_settings
+    run_dir = interrupted_run(server_folder(options), f"{config.model}-{config.api}-{config.dataset}",
+                              resume_settings(config, options), strict=False)
+    if run_dir is not None:
+        again = sys.argv[1:] if sys.argv[1:2] == ["train"] else ["train", config.model, "--api", config.api]
+        print(f"workshop: {shown(run_dir)} keeps its finished epochs; "
+              f"{command(' '.join([*again, '--resume']))} continues it", file=sys.stderr, flush=True)
+
+
 def server_folder(options):
     from workshop.paths import logs_dir
     return logs_dir(options.logdir) / options.experiment
@@ -99,7 +110,11 @@ def run(args) -> int:
         server = start_beside(server_folder(options))
     from workshop.training.train import train
     try:
-        summary = train(config, options)
+        try:
+            summary = train(config, options)
+        except KeyboardInterrupt:  # Ctrl-C, a closed terminal: the epochs done are kept, say how to go on
+            say_how_to_resume(config, options)
+            raise
         if args.json:
             print(json.dumps({k: v for k, v in summary.items() if k != "config"}))
         else:
