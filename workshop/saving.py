@@ -126,8 +126,8 @@ def check_weights(path, meta, weights) -> None:
     want = [tuple(s) for s in kernel_shapes(meta["model"], tuple(meta["input_shape"]), meta["classes"], hidden)]
     have = [tuple(np.shape(w)) for w in weights if np.ndim(w) >= 2]
     if have != want:
-        raise _edited(path, f"describes a {meta['model']} on inputs {tuple(meta['input_shape'])} with "
-                            f"{meta['classes']} classes, but the weights inside do not fit it")
+        raise _edited(path, f"says {meta['model']} on inputs {tuple(meta['input_shape'])} with {meta['classes']} "
+                            "classes, which does not fit the weights inside")
 
 
 def read_meta(path) -> dict:
@@ -148,7 +148,8 @@ def read_meta(path) -> dict:
         else:
             raise WorkshopError(f"{path}: a model file must end in .keras (TensorFlow levels) or .npz (numpy level)")
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
-        raise WorkshopError(f"{path} is not a readable workshop model ({type(e).__name__}: {e})") from None
+        raise WorkshopError(f"{path} is not a readable workshop model ({type(e).__name__}: {e}); "
+                            "train one with `workshop train ... --save`") from None
     try:
         meta = json.loads(text)
     except ValueError as e:  # UnicodeDecodeError included
