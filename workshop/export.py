@@ -144,7 +144,7 @@ def _saved_model(network, meta, data, expected, quantize, out) -> dict:
     tick = time.perf_counter()
     folder = tempfile.mkdtemp(prefix=f".{out.name}-", dir=_made(out.parent))
     try:
-        with litert._quiet_stderr(drop=lambda line: True):  # TensorFlow's notes while it traces and writes
+        with litert.quiet_stderr(drop=lambda line: True):  # TensorFlow's notes while it traces and writes
             network.export(folder, format="tf_saved_model", verbose=False)
         extra = Path(folder) / "assets.extra"
         extra.mkdir(exist_ok=True)
@@ -201,7 +201,8 @@ def _made(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise WorkshopError(f"cannot write to {folder}: {(e.strerror or str(e)).lower()}; choose another --out") from None
+        reason = (e.strerror or str(e)).lower()
+        raise WorkshopError(f"cannot write to {folder}: {reason}; choose another --out") from None
     return folder
 
 

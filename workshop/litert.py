@@ -1,15 +1,19 @@
 """LiteRT files (TensorFlow Lite's new name): a Keras model in, a `.tflite` a phone can run out, and back.
 
-    keras.Model --convert()--> .tflite bytes: one flatbuffer holding the ops, the weights and
-    --with_metadata()--> workshop.json (what saving.py puts inside a .keras: model, dataset, classes)
-    --LiteRTModel(bytes)--> forward(x) -> outputs, run by ai_edge_litert's Interpreter (what an app embeds)
+    keras.Model --convert()--> .tflite bytes: one flatbuffer, the ops and the weights
+    --with_metadata()--> the same, carrying workshop.json (what saving.py puts in a .keras:
+                         model, dataset, classes), sealed with a sha256 of the whole file
+    --load(path)--> LiteRTModel: forward(x) -> outputs, run by ai_edge_litert's Interpreter,
+                    the runtime a phone app embeds
 
 Quantization, TFLiteConverter's post-training options:
     none     float32 weights and arithmetic: Keras's numbers, to float rounding.
-    dynamic  int8 weights (4x smaller); activations stay float between ops, and the ops that can
-             quantize them to int8 on the fly. No data needed.
-    int8     full integer: int8 weights and activations, int8 input and output (their scale and zero
-             point are in the file), as integer-only phone accelerators and microcontrollers need.
+    dynamic  int8 weights, a scale per output channel (4x smaller; tensors under 1,024 weights stay
+             float); activations stay float between ops, and the ops that can quantize them to int8
+             on the fly. No data needed.
+    int8     full integer: int8 weights and activations, int32 biases, int8 input and output (their
+             scale and zero point are in the file), as integer-only phone accelerators and
+             microcontrollers need.
              The converter measures each activation's range on a representative dataset, drawn
              from the training split (never the test split, which judges the result).
 Only builtin ops may be used (`TFLITE_BUILTINS`): a phone's runtime has no TensorFlow (Flex,
@@ -54,7 +58,7 @@ def convert(model, quantize: str = "none", representative=None) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.tflite"
         try:
-            with _quiet_stderr(drop=lambda line: True):  # its progress notes; a failure's reason is in the exception
+            with quiet_stderr(drop=lambda line: True):  # its progress notes; a failure's reason is in the exception
                 model.export(str(path), format="litert", verbose=False, **options)
         except Exception as e:  # tf.lite's ConverterError and friends
             needs = re.search(r"TF Select ops: ([^\n]+)", str(e))
@@ -145,7 +149,7 @@ class LiteRTModel:
         it = self.interpreter
         if self._batch != len(x):  # the batch dimension is free (-1): size the tensors for this one
             it.resize_tensor_input(self.input["index"], [len(x), *self.input["shape"][1:]])
-            with _quiet_stderr():  # "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
+            with quiet_stderr():  # "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
                 it.allocate_tensors()
             self._batch = len(x)
         it.set_tensor(self.input["index"], _quantized(x, self.input))
@@ -177,7 +181,8 @@ def load(path) -> tuple[LiteRTModel, dict]:
         raise WorkshopError(f"{path}: no such model file; {again}")
     content = path.read_bytes()
     if content[4:8] != IDENTIFIER:
-        raise WorkshopError(f"{path} is not a LiteRT model (a .tflite file carries the mark TFL3 in bytes 4-8); {again}")
+        raise WorkshopError(f"{path} is not a LiteRT model (a .tflite file carries the mark TFL3 in bytes 4-8); "
+                            f"{again}")
     seal = sealed(content)
     if seal is False:
         raise WorkshopError(f"{path} is damaged: its bytes no longer match the checksum written when it was "
@@ -205,7 +210,7 @@ def _info(line: str) -> bool:
 
 
 @contextlib.contextmanager
-def _quiet_stderr(drop=_info):
+def quiet_stderr(drop=_info):
     """Drop the lines `drop` picks (by default the interpreter's INFO lines) from what C++ writes
     straight to file descriptor 2 meanwhile; every other line (warnings, errors) is passed on."""
     try:

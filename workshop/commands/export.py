@@ -1,4 +1,4 @@
-"""Export a saved model for a phone: `workshop export PATH [--format litert|saved_model] [--quantize none|dynamic|int8]`.
+"""Export a saved model for a phone: `workshop export PATH [--format FORMAT] [--quantize none|dynamic|int8]`.
 
 Writes models/x.tflite next to models/x.keras (or .npz; x-dynamic.tflite, x-int8.tflite when
 quantized; --format saved_model: the folder x_saved_model/), then proves it in the same run:
@@ -66,3 +66,15 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(result))
     return 0
+
+
+def table(results: list[dict]) -> str:
+    """export() results side by side, one row each: format, quantization, size, largest output
+    difference, and the test score before and after."""
+    rows = [f"{'format':12}{'quantize':10}{'size':>10}{'max |diff|':>12}   test accuracy: saved -> exported"]
+    for r in results:
+        score = (f"{percent(r['source_accuracy'])} -> {percent(r['exported_accuracy'])}"
+                 if r["source_accuracy"] is not None else f"loss {r['source_loss']:.4f} -> {r['exported_loss']:.4f}")
+        rows.append(f"{r['format']:12}{r['quantize']:10}{kilobytes(r['bytes']):>10}{r['max_abs_diff']:>12.1e}   "
+                    f"{score}")
+    return "\n".join(rows)
