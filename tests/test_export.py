@@ -42,7 +42,7 @@ def test_float_export_gives_the_saved_models_outputs(saved, digits, name):
     path, summary = saved[name]
     r = export.export(path)
     assert r["path"] == str(path.with_suffix(".tflite"))
-    assert r["max_abs_diff"] <= export.TOLERANCE
+    assert r["max_abs_diff"] <= 1e-5  # absolute: the digits' outputs are small enough for float32 to keep it
     assert abs(r["exported_accuracy"] - r["source_accuracy"]) * r["examples"] <= 1  # at most one example apart
     assert r["custom_ops"] == [] and "FULLY_CONNECTED" in r["ops"]
 
@@ -72,16 +72,16 @@ def test_quantized_export_keeps_the_accuracy_in_a_smaller_file(saved, quantize):
 def test_saved_model_export_is_checked_the_same_way(saved):
     path, _ = saved["mlp.npz"]
     r = export.export(path, format="saved_model")
-    assert r["max_abs_diff"] <= export.TOLERANCE and r["exported_accuracy"] == r["source_accuracy"]
+    assert r["max_abs_diff"] <= 1e-5 and r["exported_accuracy"] == r["source_accuracy"]
     meta = json.loads((path.with_name("mlp_saved_model") / "assets.extra" / saving.MARKER).read_text())
     assert meta["model"] == "mlp" and meta["exported"]["format"] == "saved_model"
 
 
 def test_a_float_export_that_drifts_is_refused_and_not_written(saved, tmp_path, monkeypatch):
     forward = litert.LiteRTModel.forward
-    monkeypatch.setattr(litert.LiteRTModel, "forward", lambda self, x: forward(self, x) + 1e-4)
+    monkeypatch.setattr(litert.LiteRTModel, "forward", lambda self, x: forward(self, x) + 1e-3)
     out = tmp_path / "drift.tflite"
-    with pytest.raises(WorkshopError, match="differ .* by up to 1.0e-04.*nothing was written"):
+    with pytest.raises(WorkshopError, match="differ .* by up to 1.0e-03 .*rounding allows .*nothing was written"):
         export.export(saved["mlp.npz"][0], out=out)
     assert not out.exists()
 

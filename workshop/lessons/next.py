@@ -153,7 +153,8 @@ exercises.check("all_reduce_mean", all_reduce_mean)
 # test split, and its outputs are compared with the saved model's. The demo trains the CNN and exports it three ways:
 #
 # - **none** (float32): the same arithmetic in another runtime, so the outputs may differ by float rounding only —
-#   at most 1e-5, or the export is refused and nothing is written.
+#   at most 1e-5 (per unit of the largest output, where that is over 1: float32 keeps about seven digits), or the
+#   export is refused and nothing is written.
 # - **dynamic**: the weights stored as 8-bit integers with a scale per output channel, a quarter of the bytes; the
 #   activations stay float between ops. No data needed. (Tensors under 1,024 weights stay float: not worth it.)
 # - **int8**: weights *and* activations as 8-bit integers (a scale per activation tensor), input and output too —
