@@ -19,7 +19,7 @@ def new_run_dir(logs: Path, experiment: str, name: str) -> Path:
         probe.rmdir()
     except OSError as e:
         raise WorkshopError(f"cannot write the logs under {parent} ({e.strerror or e}); "
-                            "choose a writable folder with --logdir") from None
+                            "choose a writable folder with --logdir (or the WORKSHOP_LOGDIR variable)") from None
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for n in range(1, 10_000):
         run_dir = parent / (f"{name}-{stamp}" if n == 1 else f"{name}-{stamp}-{n}")
