@@ -197,7 +197,8 @@ def load(path) -> tuple[LiteRTModel, dict]:
     if meta is None or seal is None:
         raise WorkshopError(f"{path} was not made by `workshop export` (no sealed {MARKER} inside), so its classes "
                             f"and input are unknown; {again}")
-    source = Path(str(meta.get("exported", {}).get("from", ".keras")))
+    exported = meta.get("exported") if isinstance(meta, dict) else None
+    source = Path(str(exported.get("from"))) if isinstance(exported, dict) else Path(".keras")
     try:  # the checks saving.py makes of the model it was exported from
         saving.check_meta(source, meta)
     except WorkshopError:
