@@ -27,7 +27,8 @@ def test_training_prints_no_start_up_chatter(api, tmp_path):
 
 def test_a_real_tensorflow_error_still_reaches_the_screen(capfd):
     from workshop import tf_env
-    with tf_env._start_up_filtered():  # what happens to TensorFlow's C++ lines while it starts
+    from workshop.quiet import filtered_stderr
+    with filtered_stderr(drop=tf_env._chatter):  # what happens to TensorFlow's C++ lines while it starts
         os.write(2, b"I0000 00:00:1795329166.587345 11945 port.cc:153] oneDNN custom operations are on.\n")
         os.write(2, b"E0000 00:00:1795329166.587345 11945 op_kernel.cc:1] Could not load libfoo.so: no such file\n")
         os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n")

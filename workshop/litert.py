@@ -22,18 +22,17 @@ reads the file's op list so that nothing else can slip through. TensorFlow is im
 `convert` only: reading and running a `.tflite` need ai_edge_litert alone.
 """
 
-import contextlib
 import hashlib
 import json
 import os
 import re
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from workshop.errors import WorkshopError
+from workshop.quiet import filtered_stderr
 
 MARKER = "workshop.json"  # the metadata entry's name, as inside a .keras
 IDENTIFIER = b"TFL3"  # bytes 4-8 of every LiteRT flatbuffer
@@ -210,24 +209,7 @@ def _info(line: str) -> bool:
     return line.startswith(("INFO: ", "I0000 "))
 
 
-@contextlib.contextmanager
 def quiet_stderr(drop=_info):
     """Drop the lines `drop` picks (by default the interpreter's INFO lines) from what C++ writes
     straight to file descriptor 2 meanwhile; every other line (warnings, errors) is passed on."""
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real stderr (an embedding host): nothing to filter
-        yield
-        return
-    with tempfile.TemporaryFile() as caught:
-        os.dup2(caught.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            caught.seek(0)
-            lines = caught.read().decode(errors="replace").splitlines(keepends=True)
-            sys.stderr.write("".join(line for line in lines if not drop(line)))
-            sys.stderr.flush()
+    return filtered_stderr(drop)

@@ -6,13 +6,11 @@ and checks that Keras runs on the TensorFlow backend: GradientTape code cannot r
 on JAX or PyTorch, and a learner with KERAS_BACKEND set elsewhere gets told how to fix it.
 """
 
-import contextlib
 import os
 import re
-import sys
-import tempfile
 
 from workshop.errors import WorkshopError
+from workshop.quiet import filtered_stderr
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep warnings and errors, drop the info banner
 
@@ -27,38 +25,13 @@ def _chatter(line: str) -> bool:
             or ("failed call to cuInit" in line and not os.path.exists("/dev/nvidiactl")))
 
 
-@contextlib.contextmanager
-def _start_up_filtered():
-    """TensorFlow's C++ writes its start-up lines to file descriptor 2 before its logging is set
-    up, so TF_CPP_MIN_LOG_LEVEL cannot drop them: catch fd 2 in a file while TensorFlow starts,
-    then pass on every line that is not chatter."""
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real stderr (an embedding host): nothing to filter
-        yield
-        return
-    with tempfile.TemporaryFile() as caught:
-        os.dup2(caught.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            caught.seek(0)
-            lines = caught.read().decode(errors="replace").splitlines(keepends=True)
-            sys.stderr.write("".join(line for line in lines if not _chatter(line)))
-            sys.stderr.flush()
-
-
 _backend = os.environ.get("KERAS_BACKEND", "tensorflow")
 if _backend != "tensorflow":
     raise WorkshopError(
         f"KERAS_BACKEND is set to {_backend!r}, but this workshop's GradientTape code needs TensorFlow: "
         "run `unset KERAS_BACKEND` (or set KERAS_BACKEND=tensorflow) and try again")
 
-with _start_up_filtered():
+with filtered_stderr(drop=_chatter):  # TensorFlow's C++ writes before its logging is set up
     import tensorflow as tf
     import keras
     tf.config.list_physical_devices()  # where CUDA looks for a GPU and says so: inside the filter
