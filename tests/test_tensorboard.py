@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from werkzeug.test import Client
 
 from workshop.config import RunOptions, TrainConfig
 
@@ -48,6 +49,25 @@ def train_into(logdir, experiment="train", batch_summaries=False, **overrides):
     return train(TrainConfig.tiny(**overrides), RunOptions(logdir=str(logdir), experiment=experiment, verbose=0,
                                                            data_dir=str(Path(logdir).parent / "datasets"),
                                                            batch_summaries=batch_summaries))
+
+
+def in_process(plugin_class, logdir):
+    """A TensorBoard plugin reading `logdir` in this process, through the reader the server uses."""
+    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+    from tensorboard.plugins import base_plugin
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(str(logdir))
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, str(logdir))
+    return plugin_class(base_plugin.TBContext(logdir=str(logdir), data_provider=provider, multiplexer=multiplexer))
+
+
+def ask(plugin, route, **request):
+    """What the plugin's `route` answers the browser: GET, or POST when given json=...; parsed JSON."""
+    client = Client(plugin.get_plugin_apps()[route])
+    response = client.post(route, **request) if "json" in request else client.get(route, **request)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return json.loads(response.get_data(as_text=True))
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +137,24 @@ def test_hparams_hold_the_settings(logs):
     assert hparams["model"] == "mlp" and hparams["api"] == "raw" and hparams["dataset"] == "digits"
     assert hparams["learning_rate"] == pytest.approx(summary["learning_rate"])
     assert hparams["batch_size"] == summary["batch_size"] and hparams["optimizer"] == summary["optimizer"]
+
+
+def test_projector_offers_only_the_runs_with_labels_and_thumbnails(logs):
+    """The Projector looks for a checkpoint in each run folder and in its parent: one in a run folder
+    made its train/ and validation/ runs too, without labels or thumbnails, and one of them the default."""
+    from tensorboard.plugins.projector.projector_plugin import ProjectorPlugin
+    projector = in_process(ProjectorPlugin, Path(logs[0]) / "levels")
+    runs = ask(projector, "/runs")
+    assert sorted(runs) == sorted(Path(logs[1][api]["run_dir"]).name for api in LEVELS)
+    config = ask(projector, "/info", query_string={"run": runs[0]})  # the run the Projector opens on
+    (embedding,) = config["embeddings"]
+    assert (embedding["metadataPath"], embedding["sprite"]["imagePath"]) == ("metadata.tsv", "sprite.png")
+    points, dims = (int(n) for n in embedding["tensorShape"])
+    assert dims == 16  # TrainConfig.tiny's hidden layer: the features the model computed last
+    tensor = Client(projector.get_plugin_apps()["/tensor"]).get("/tensor", query_string={
+        "run": runs[0], "name": embedding["tensorName"]}).get_data()
+    assert len(tensor) == points * dims * 4  # float32, served from the run's own files
+    assert len((Path(logs[0]) / "levels" / runs[0] / "metadata.tsv").read_text().splitlines()) == points + 1
 
 
 def test_cnn_gets_a_filter_grid(logs):
