@@ -157,6 +157,48 @@ def test_projector_offers_only_the_runs_with_labels_and_thumbnails(logs):
     assert len((Path(logs[0]) / "levels" / runs[0] / "metadata.tsv").read_text().splitlines()) == points + 1
 
 
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    """The studio lesson's sweep at its quick size (2 learning rates x 2 hidden widths), each run
+    one tiny epoch. Returns (the experiment's folder, the sweep's table)."""
+    from workshop.lessons import experiments
+    root = tmp_path_factory.mktemp("sweep")
+
+    def train(save=None, **fields):
+        return train_into(root / "logs", "studio", **{**fields, "epochs": 1})
+    lesson = SimpleNamespace(quick=True, run_dir=root, train=train, say=lambda text="": None)
+    return root / "logs" / "studio", experiments.sweep(lesson)
+
+
+def test_hparams_show_every_swept_hyperparameter_on_an_ordered_axis(sweep):
+    """What the HParams dashboard gets, from the sweep's event files: each swept setting a number
+    (an ordered axis) spanning the swept values, among the first five (the ones shown)."""
+    from tensorboard.plugins.hparams.hparams_plugin import HParamsPlugin
+    from workshop.tensorboard.run_table import find_runs, load_events, read_hparams
+    folder, table = sweep
+    experiment = ask(in_process(HParamsPlugin, folder), "/experiment", json={"experimentName": ""})
+    infos = {info["name"]: info for info in experiment["hparamInfos"]}
+    for name in ("learning_rate", "hidden"):
+        assert infos[name]["type"] == "DATA_TYPE_FLOAT64" and infos[name]["differs"], infos[name]
+        domain = infos[name]["domainInterval"]
+        assert (domain["minValue"], domain["maxValue"]) == (table[name].min(), table[name].max())
+    assert {"learning_rate", "hidden"} <= {info["name"] for info in experiment["hparamInfos"][:5]}
+    assert infos["epochs"]["type"] == "DATA_TYPE_FLOAT64" and "dropout" not in infos  # an mlp has no dropout
+    rows = {(h["learning_rate"], h["hidden"]) for h in (read_hparams(load_events(run)) for run in find_runs(folder))}
+    assert len(rows) == len(table) == 4  # no two sweep rows alike
+
+
+def test_config_text_shows_only_the_settings_the_model_uses(logs):
+    def config(run):
+        return json.loads(last_text(Path(logs[1][run]["run_dir"]) / "train", "config").replace("\n    ", "\n"))
+    mlp, numpy_mlp = config("keras"), config("numpy")
+    assert mlp["hidden"] == [16] and "dropout" not in mlp and None not in mlp.values()
+    assert not {"precision", "jit_compile", "threads", "steps_per_execution"} & set(numpy_mlp)  # no TensorFlow
+    if "cnn" in logs[1]:
+        cnn = config("cnn")
+        assert cnn["dropout"] == 0.5 and "hidden" not in cnn
+
+
 def test_cnn_gets_a_filter_grid(logs):
     if "cnn" not in logs[1]:
         pytest.skip("workshop.algorithms.cnn_keras does not import yet")

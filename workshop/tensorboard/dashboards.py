@@ -6,12 +6,12 @@ in its constructor instead of relying on `self.model`, so `fit` and the custom l
 `write_results` is called once after training with the test split's scores.
 
     when         dashboard    folder       tag
-    train begin  Text         train        model_summary, config
+    train begin  Text         train        model_summary, config (the settings the model uses)
     every epoch  Histograms   train        weights/dense_0/kernel, weights/conv_0/kernel, ...
     every epoch  Images       validation   mistakes (misclassified digits, true->predicted)
     every epoch  Images       train        filters/conv_0 (when the model has a conv layer)
     after        Scalars      <run>        test/loss, test/accuracy, run/wall_seconds
-    after        HParams      <run>        settings + final metrics
+    after        HParams      <run>        the hyperparameters the model uses (hparams.py)
     after        Projector    <run>        last hidden layer of up to 1000 test images
 
 For a regression (task "regress") only the histograms and the test/loss, wall-time scalars.
@@ -25,6 +25,7 @@ import numpy as np
 from workshop.metrics import predicted_classes, true_classes
 from workshop.tensorboard import pictures
 from workshop.tensorboard.confusion import ValPredictions
+from workshop.tensorboard.hparams import used_settings, write_hparams
 from workshop.tensorboard.writers import Writers
 from workshop.tf_env import keras, tf
 
@@ -56,7 +57,8 @@ class RunDashboards(keras.callbacks.Callback):
             return
         with self.writers["train"].as_default():
             tf.summary.text("model_summary", _code_block(self.view.summary_text()), step=0)
-            tf.summary.text("config", _code_block(json.dumps(self.settings, indent=2, default=str)), step=0)
+            tf.summary.text("config", _code_block(json.dumps(used_settings(self.settings), indent=2, default=str)),
+                            step=0)
         self.writers.flush()
 
     def on_epoch_end(self, epoch, logs=None):
@@ -90,7 +92,6 @@ def write_results(writers, settings, epochs, test, wall_seconds, view, data, y_p
     settings: the run's flat configuration dict. test: {"loss", "accuracy"} of the test split
     (no accuracy for a regression). y_pred: the view's logits on data.x_test, already computed.
     """
-    from workshop.tensorboard.hparams import write_hparams
     classifies = "accuracy" in test
     with writers[""].as_default():
         for key, value in test.items():
