@@ -4,6 +4,7 @@ reads them back. The logs are read with TensorBoard's own reader, as the server 
 import importlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -197,6 +198,24 @@ def test_config_text_shows_only_the_settings_the_model_uses(logs):
     if "cnn" in logs[1]:
         cnn = config("cnn")
         assert cnn["dropout"] == 0.5 and "hidden" not in cnn
+
+
+def test_layers_cnn_summary_lists_its_layers_in_the_order_they_run_with_their_shapes():
+    """The layers-level CNN (a keras.Model subclass) against the keras level's Sequential of the same
+    layers, whose shapes Keras knows: the same rows, in the same order."""
+    from workshop.algorithms import cnn_keras, cnn_layers
+    from workshop.algorithms.shapes import kernel_shapes
+    from workshop.algorithms.weights import initial_weights
+    from workshop.training.views import KerasView
+    config = TrainConfig(model="cnn", api="layers").resolved()
+    weights = initial_weights(kernel_shapes("cnn", (8, 8, 1), 10), 0)
+    text = KerasView(cnn_layers.create(config, (8, 8, 1), 10, weights)).summary_text()
+    sequential = cnn_keras.create(config, (8, 8, 1), 10, weights)
+    expected = [[f"{layer.name} ({type(layer).__name__})", str(tuple(layer.output.shape)), f"{layer.count_params():,}"]
+                for layer in sequential.layers]
+    rows = [re.split(r"\s{2,}", line.strip()) for line in text.splitlines() if line.split(" ")[0] in
+            {layer.name for layer in sequential.layers}]
+    assert rows == expected and "?" not in text
 
 
 def test_cnn_gets_a_filter_grid(logs):

@@ -18,19 +18,20 @@ class CNN(keras.Model):
 
     def __init__(self, classes=10, padding="same", dropout=0.5, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.convs = [keras.layers.Conv2D(f, 3, activation="relu", padding=padding, name=f"conv_{i}")
-                      for i, f in enumerate(CNN_FILTERS)]
-        self.pools = [keras.layers.MaxPooling2D(2) for _ in CNN_FILTERS]
-        self.flatten = keras.layers.Flatten()
-        self.drop = keras.layers.Dropout(dropout, seed=seed)  # seeded: a run can be repeated
+        # set in the order they run: a model lists its layers (and its summary) in the order they were set
+        self.feature_layers = []
+        for i, n in enumerate(CNN_FILTERS):
+            self.feature_layers.append(keras.layers.Conv2D(n, 3, activation="relu", padding=padding, name=f"conv_{i}"))
+            self.feature_layers.append(keras.layers.MaxPooling2D(2, name=f"pool_{i}"))
+        self.feature_layers.append(keras.layers.Flatten(name="flatten"))
+        self.drop = keras.layers.Dropout(dropout, seed=seed, name="dropout")  # seeded: a run can be repeated
         self.out = keras.layers.Dense(classes, name="dense_0")
 
     def features(self, x):
         """The flattened last feature map (batch, flat): what the dense layer sees."""
-        h = x
-        for conv, pool in zip(self.convs, self.pools):
-            h = pool(conv(h))
-        return self.flatten(h)
+        for layer in self.feature_layers:
+            x = layer(x)
+        return x
 
     def call(self, x, training=False):
         return self.out(self.drop(self.features(x), training=training))

@@ -2,7 +2,8 @@
 
 A view offers: `get_weights()` / `set_weights(list)` (Keras order, NumPy arrays),
 `weight_names` ('dense_0/kernel', ...), `predict(x) -> y_pred` (logits, NumPy),
-`features(x)` (last hidden layer, NumPy), `summary_text()`, and `stop_training`.
+`features(x)` (last hidden layer, NumPy), `summary_text()` (the layers in the order they run,
+with their output shapes), and `stop_training`.
 """
 
 import numpy as np
@@ -112,6 +113,23 @@ class KerasView(RawView):
         return _batched(lambda b: self._features(b, training=False), x)
 
     def summary_text(self):
+        from workshop.tf_env import keras
+        if not isinstance(self.model, keras.Sequential):
+            return _chain_summary(self.model)
         lines = []
         self.model.summary(print_fn=lambda line, *a, **k: lines.append(line), line_length=80)
         return "\n".join(lines)
+
+
+def _chain_summary(model) -> str:
+    """A layers-level model (a keras.Model subclass whose layers run one after the other, set in
+    that order) as a table: Keras's own summary cannot know the output shape of a subclass's
+    layer without weights (it prints `?`), but in a chain each layer's shape follows from the
+    one before, starting from the shape the model was built on."""
+    shape = (None, *model.get_build_config()["input_shape"][1:])
+    rows = [f'Model: "{model.name}" (a keras.Model subclass: its layers in the order they run)',
+            f"{'Layer (type)':34}{'Output Shape':22}{'Param #':>10}", "-" * 66]
+    for layer in model.layers:
+        shape = layer.compute_output_shape(shape)
+        rows.append(f"{f'{layer.name} ({type(layer).__name__})':34}{str(shape):22}{layer.count_params():>10,}")
+    return "\n".join([*rows, "-" * 66, f"Total params: {model.count_params():,}"])
