@@ -92,7 +92,7 @@ def test_every_level_writes_every_dashboard(logs, api):
     assert {"epoch_loss", "epoch_accuracy", "epoch_learning_rate"} <= train["scalars"]
     assert {"epoch_loss", "epoch_accuracy"} <= val["scalars"]
     assert train["histograms"] == {f"weights/dense_{i}/{w}" for i in (0, 1) for w in ("kernel", "bias")}
-    assert val["images"] == {"confusion_matrix", "mistakes"}
+    assert val["images"] == {"predictions/confusion_matrix", "predictions/mistakes"}
     assert val["text"] == {"confusion_matrix_table"}
     assert train["text"] == {"model_summary", "config"}
     assert {"test/loss", "test/accuracy", "run/wall_seconds"} <= top["scalars"]
@@ -218,6 +218,41 @@ def test_layers_cnn_summary_lists_its_layers_in_the_order_they_run_with_their_sh
     assert rows == expected and "?" not in text
 
 
+def test_every_chart_carries_a_description(logs):
+    from workshop.tensorboard.run_table import load_events
+    run_dir = Path(logs[1]["layers"]["run_dir"])
+    for sub in ("train", "validation", ""):
+        events = load_events(run_dir / sub)
+        for tag in events.Tags()["tensors"]:
+            meta = events.SummaryMetadata(tag)
+            if meta.plugin_data.plugin_name in ("scalars", "images", "histograms", "text"):
+                assert meta.summary_description, (sub, tag)
+
+
+def test_time_series_shows_the_loss_and_accuracy_before_any_picture(logs):
+    """TensorBoard opens on Time Series: charts grouped by the tag's first part, the groups sorted
+    by name, the first two open. Pictures (images, histograms) come after the training curves."""
+    groups = {}
+    for summary in logs[1].values():
+        for sub in ("train", "validation", ""):
+            for plugin, names in tags(Path(summary["run_dir"]) / sub).items():
+                groups.setdefault(plugin, set()).update(name.split("/")[0] for name in names)
+    order = sorted(groups["scalars"] | groups["images"] | groups["histograms"])
+    first_picture = min(order.index(group) for group in groups["images"] | groups["histograms"])
+    assert order[0] == "epoch_accuracy" and order.index("epoch_loss") < first_picture, order
+
+
+def test_mistakes_captions_read_at_the_size_tensorboard_shows_the_grid():
+    """TensorBoard fits a picture into its card, about 370 x 190 px: there the captions' digits
+    must stay about 8 px high (they were 4.6 px)."""
+    from workshop.tensorboard import pictures
+    grid = pictures.digit_grid(np.zeros((24, 8, 8, 1)), ["5→9 92%"] * 24)[0]  # blank digits: the ink is captions
+    ink = np.flatnonzero((grid.min(axis=2) < 128).any(axis=1))
+    first_line = ink[:np.argmax(np.diff(ink) > 1) + 1]
+    height, width = grid.shape[:2]
+    assert len(first_line) * min(370 / width, 190 / height) >= 7.5
+
+
 def test_cnn_gets_a_filter_grid(logs):
     if "cnn" not in logs[1]:
         pytest.skip("workshop.algorithms.cnn_keras does not import yet")
@@ -241,7 +276,8 @@ def test_confusion_matrix_works_on_its_own(tmp_path):
     callback = ConfusionMatrix(tmp_path, view, data)
     callback.on_epoch_end(0)
     callback.on_train_end()
-    assert tags(tmp_path / "validation") == {"images": {"confusion_matrix"}, "text": {"confusion_matrix_table"}}
+    assert tags(tmp_path / "validation") == {"images": {"predictions/confusion_matrix"},
+                                             "text": {"confusion_matrix_table"}}
     table = last_text(tmp_path / "validation", "confusion_matrix_table")
     assert "| **b** | 0 | 1 | 1 |" in table
 

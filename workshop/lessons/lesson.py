@@ -8,7 +8,7 @@ Every lesson source starts with
 and then trains and draws through it:
     lesson.train(model="mlp", api="keras", ...)   a training run into logs/<lesson>/, like `workshop train`
     lesson.figure(fig, "name")                    a matplotlib figure as logs/<lesson>/figures-<time>/name.png,
-                                                  as TensorBoard image `name`, and inline in a notebook
+                                                  as TensorBoard image `figures/name`, and inline in a notebook
     lesson.logdir                                 logs/<lesson>/: what `%tensorboard --logdir` should show
 
 `workshop run NAME [--quick] [--logdir DIR] [--models-dir DIR] [--images ...]` runs the same
@@ -69,7 +69,7 @@ class Lesson:
         return train(TrainConfig(**fields), RunOptions(experiment=self.name, verbose=int(progress), save=save))
 
     def figure(self, fig, name: str) -> Path:
-        """Save matplotlib `fig` as <run_dir>/<name>.png and as TensorBoard image `name`."""
+        """Save matplotlib `fig` as <run_dir>/<name>.png and as TensorBoard image `figures/name`."""
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
         plt.close(fig)
@@ -77,7 +77,7 @@ class Lesson:
 
     def image(self, rgb, name: str) -> Path:
         """Save a picture already drawn into pixels (uint8 (1, H, W, 3), as workshop/tensorboard/
-        pictures.py makes them) as <run_dir>/<name>.png and as TensorBoard image `name`."""
+        pictures.py makes them) as <run_dir>/<name>.png and as TensorBoard image `figures/name`."""
         from PIL import Image
         buffer = io.BytesIO()
         Image.fromarray(rgb[0]).save(buffer, format="png")
@@ -99,8 +99,8 @@ class Lesson:
         from workshop.tf_env import tf
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(str(self.run_dir))
-        with self._writer.as_default():
-            tf.summary.image(name, tf.image.decode_png(png, channels=4)[None], step=0)
+        with self._writer.as_default():  # under figures/: after the loss and accuracy charts in TensorBoard
+            tf.summary.image(f"figures/{name}", tf.image.decode_png(png, channels=4)[None], step=0)
         self._writer.flush()
 
     def close(self):

@@ -3,7 +3,8 @@
 `ConfusionMatrix` is a Keras callback that works on its own, in `fit` as in the custom
 loops: it asks a view (anything with `predict(x) -> logits`) for predictions instead of
 using `self.model`, so it serves every level. It writes into `<run>/validation`:
-    Images: `confusion_matrix` (heat map)    Text: `confusion_matrix_table` (Markdown)
+    Images: `predictions/confusion_matrix` (heat map)    Text: `confusion_matrix_table` (Markdown)
+(The image's tag sorts after the loss and accuracy charts: see dashboards.py.)
 """
 
 import numpy as np
@@ -48,9 +49,11 @@ class ConfusionMatrix(keras.callbacks.Callback):
         writer = self.writers["validation"]
         with writer.as_default():
             image = pictures.confusion_figure(counts, names, f"epoch {epoch + 1}: {accuracy:.1%} right")
-            tf.summary.image("confusion_matrix", image, step=epoch, max_outputs=1,
-                             description="validation split; rows: true class, columns: predicted class")
-            tf.summary.text("confusion_matrix_table", pictures.confusion_table(counts, names), step=epoch)
+            tf.summary.image("predictions/confusion_matrix", image, step=epoch, max_outputs=1,
+                             description="the validation split, counted: rows are the true class, columns the "
+                                         "predicted one; the diagonal is what went right")
+            tf.summary.text("confusion_matrix_table", pictures.confusion_table(counts, names), step=epoch,
+                            description="the confusion matrix's counts as a table")
         writer.flush()
 
     def on_train_end(self, logs=None):

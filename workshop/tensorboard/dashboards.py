@@ -8,11 +8,17 @@ in its constructor instead of relying on `self.model`, so `fit` and the custom l
     when         dashboard    folder       tag
     train begin  Text         train        model_summary, config (the settings the model uses)
     every epoch  Histograms   train        weights/dense_0/kernel, weights/conv_0/kernel, ...
-    every epoch  Images       validation   mistakes (misclassified digits, true->predicted)
+    every epoch  Images       validation   predictions/mistakes (misclassified digits, true->predicted)
     every epoch  Images       train        filters/conv_0 (when the model has a conv layer)
     after        Scalars      <run>        test/loss, test/accuracy, run/wall_seconds
     after        HParams      <run>        the hyperparameters the model uses (hparams.py)
     after        Projector    <run>        last hidden layer of up to 1000 test images
+
+TensorBoard opens on Time Series, where charts are grouped by the tag's first part and the
+groups sorted by name, the first two open. The image tags start with words that sort after
+`epoch_...` ("predictions/", "filters/"), so the first charts a learner sees are the loss and
+accuracy curves, not pictures. Every summary carries a `description`: TensorBoard shows it
+beside the chart.
 
 For a regression (task "regress") only the histograms and the test/loss, wall-time scalars.
 The confusion matrix is its own callback (confusion.py); give both one ValPredictions.
@@ -56,16 +62,18 @@ class RunDashboards(keras.callbacks.Callback):
         if not (self.classifies and self.texts):
             return
         with self.writers["train"].as_default():
-            tf.summary.text("model_summary", _code_block(self.view.summary_text()), step=0)
+            tf.summary.text("model_summary", _code_block(self.view.summary_text()), step=0,
+                            description="the model's layers in the order they run, their output shapes and sizes")
             tf.summary.text("config", _code_block(json.dumps(used_settings(self.settings), indent=2, default=str)),
-                            step=0)
+                            step=0, description="the settings of this run that its model uses")
         self.writers.flush()
 
     def on_epoch_end(self, epoch, logs=None):
         weights = dict(zip(self.view.weight_names, self.view.get_weights()))
         with self.writers["train"].as_default():
             for name, value in weights.items():
-                tf.summary.histogram(f"weights/{name}", value, step=epoch)
+                tf.summary.histogram(f"weights/{name}", value, step=epoch,
+                                     description="how this layer's weights are spread, one curve per epoch")
             if self.classifies and "conv_0/kernel" in weights:
                 tf.summary.image("filters/conv_0", pictures.filter_grid(weights["conv_0/kernel"]), step=epoch,
                                  description="the first conv layer's filters (input channel 0), each scaled")
@@ -80,10 +88,20 @@ class RunDashboards(keras.callbacks.Callback):
         if not len(wrong):
             return
         names = self.data.class_names
-        captions = [f"{names[y_true[i]]}→{names[y_pred[i]]}" for i in wrong]
+        sure = confidence(self.task, self.predictions.at(epoch)[wrong])
+        captions = [f"{names[y_true[i]]}→{names[y_pred[i]]} {p:.0%}" for i, p in zip(wrong, sure)]
         with self.writers["validation"].as_default():
-            tf.summary.image("mistakes", pictures.digit_grid(self.data.x_val[wrong], captions), step=epoch,
-                             description=f"the first {MISTAKES_SHOWN} misclassified validation images: true→predicted")
+            tf.summary.image("predictions/mistakes", pictures.digit_grid(self.data.x_val[wrong], captions), step=epoch,
+                             description=f"the first {MISTAKES_SHOWN} misclassified validation images: "
+                                         "true→predicted, and how sure the model was of its answer")
+
+
+def confidence(task, y_pred) -> np.ndarray:
+    """float (N,): the probability the model gave the class it chose (softmax or sigmoid of the logits)."""
+    if task == "binary":
+        return 1 / (1 + np.exp(-np.abs(y_pred[:, 0])))
+    z = np.exp(y_pred - y_pred.max(axis=1, keepdims=True))
+    return z.max(axis=1) / z.sum(axis=1)
 
 
 def write_results(writers, settings, epochs, test, wall_seconds, view, data, y_pred):
@@ -95,8 +113,10 @@ def write_results(writers, settings, epochs, test, wall_seconds, view, data, y_p
     classifies = "accuracy" in test
     with writers[""].as_default():
         for key, value in test.items():
-            tf.summary.scalar(f"test/{key}", value, step=epochs)
-        tf.summary.scalar("run/wall_seconds", wall_seconds, step=epochs)
+            tf.summary.scalar(f"test/{key}", value, step=epochs,
+                              description=f"the test split's {key}, scored once after training (never used to choose)")
+        tf.summary.scalar("run/wall_seconds", wall_seconds, step=epochs,
+                          description="seconds from the start of training to its end")
         if classifies:
             write_hparams(settings, writers.run_dir.name)
     writers.flush()

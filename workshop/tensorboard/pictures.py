@@ -11,10 +11,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 DPI = 72  # small PNGs: one of each per epoch must keep a 20-epoch run under a few MB
+CAPTION_PT = 14  # the digit grid's captions
 
 
-def _figure(width, height):
-    fig = Figure(figsize=(width, height), dpi=DPI)
+def _figure(width, height, dpi=DPI):
+    fig = Figure(figsize=(width, height), dpi=dpi)
     FigureCanvasAgg(fig)  # the Agg canvas: draws into memory
     return fig, fig.add_subplot()
 
@@ -75,18 +76,29 @@ def _tile(images: np.ndarray, columns: int, pad: int, fill: float) -> np.ndarray
     return sheet
 
 
-def digit_grid(images: np.ndarray, captions, columns: int = 8) -> np.ndarray:
-    """images float (N, H, W, 1) in [0, 1], ink high -> a grid with a caption above each image."""
-    n, h, w = images.shape[:3]
+def digit_grid(images: np.ndarray, captions, columns: int = 6, dpi: float = DPI) -> np.ndarray:
+    """images float (N, H, W, 1) in [0, 1], ink high -> a grid with a caption above each image
+    (such as "5→9 92%"), `columns` wide, drawn at `dpi`.
+
+    TensorBoard shrinks a picture to fit its card (about 370 x 190 px), so the grid is drawn
+    near that shape, in cells wider than high, the captions as large as a cell's width allows:
+    their digits stay about 8 px high on the card (8-point captions on an 8-wide grid: 4.6 px)."""
+    n = len(images)
     columns = min(columns, n)
-    pad = max(2, h // 2)  # room for the caption
-    sheet = np.pad(_tile(images[..., 0], columns, pad, 0.0), ((pad, 0), (0, 0)))
-    fig, ax = _figure(0.8 * columns, 0.9 * sheet.shape[0] / (h + pad) + 0.1)
-    fig.subplots_adjust(0.01, 0.01, 0.99, 0.99)
-    ax.imshow(sheet, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-    for k, caption in enumerate(captions):
+    rows = -(-n // columns)
+    width, height, band = 1.0, 0.82, 0.28  # a cell and its caption's band, in inches
+    side = height - band - 0.06  # the image: a square below the band, a gap below it
+    fig, ax = _figure(columns * width, rows * height, dpi)
+    fig.subplots_adjust(0, 0, 1, 1)
+    longest = max((len(c) for c in captions), default=1)
+    size = min(CAPTION_PT, 72 * width / (0.66 * longest))  # long captions (fashion's class names) shrink to fit
+    for k, (image, caption) in enumerate(zip(images, captions)):
         r, c = divmod(k, columns)
-        ax.text(c * (w + pad) + w / 2, r * (h + pad) + pad * 0.8, caption, ha="center", va="bottom", fontsize=8)
+        x, y = c * width, r * height  # the cell's top left corner, in inches, y down
+        ax.imshow(image[..., 0], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest",
+                  extent=(x + (width - side) / 2, x + (width + side) / 2, y + band + side, y + band))
+        ax.text(x + width / 2, y + band - 0.03, caption, ha="center", va="bottom", fontsize=size)
+    ax.set(xlim=(0, columns * width), ylim=(rows * height, 0), aspect="auto")  # imshow would reset them
     ax.axis("off")
     return _to_array(fig)
 

@@ -4,11 +4,46 @@ Keras's own TensorBoard callback writes, per epoch: train/epoch_loss, train/epoc
 train/epoch_learning_rate, validation/epoch_loss, validation/epoch_accuracy and
 validation/evaluation_{loss,accuracy}_vs_iterations (x = optimizer steps). This callback
 writes exactly those tags for every level, so a `keras` run and a `layers` run are two
-lines on one chart; and, if asked, per-batch train/batch_loss.
+lines on one chart; and, if asked, per-batch train/batch_loss. Each carries a description,
+which the Scalars dashboard shows beside the chart (DESCRIPTIONS).
+
+What a learner sees first: TensorBoard opens on Time Series, which groups charts by the tag's
+first part, sorts the groups by name and opens the first two; these tags sort before every
+picture's (dashboards.py), so the accuracy chart comes first. An address can do better:
+`first_screen()` opens on the loss and the accuracy side by side, their descriptions beside them.
 """
+
+import urllib.parse
 
 from workshop.tensorboard.writers import Writers
 from workshop.tf_env import keras, tf
+
+# one chart per tag draws every run's train and validation lines: each text speaks of both
+DESCRIPTIONS = {
+    "epoch_loss": "The loss after each epoch: train (the mean over the epoch's batches) and validation "
+                  "(the held-out split). Both falling: learning. Train falling while validation rises: overfitting.",
+    "epoch_accuracy": "The fraction of examples classified right after each epoch, on the training batches "
+                      "and on the validation split.",
+    "epoch_learning_rate": "The optimizer's learning rate: the size of each step down the gradient.",
+    "evaluation_loss_vs_iterations": "The validation loss against optimizer steps (batches seen), so runs "
+                                     "with different batch sizes line up.",
+    "evaluation_accuracy_vs_iterations": "The validation accuracy against optimizer steps (batches seen), so "
+                                         "runs with different batch sizes line up.",
+    "batch_loss": "The loss of every training batch: noisy, since each batch is a small sample.",
+}
+
+
+def first_screen(runs: str = "") -> str:
+    """What to append to TensorBoard's address for it to open on the loss and accuracy charts, side
+    by side, each with its description a click away (the "i" beside it), and every other scalar
+    below: the Scalars dashboard, its tag filter set. (Time Series, where TensorBoard opens by
+    default, shows no descriptions.) runs: a regex, to show only the runs it matches."""
+    state = {"tagFilter": "epoch_(loss|accuracy)", **({"regexInput": runs} if runs else {})}
+    return "#scalars&" + urllib.parse.urlencode(state, quote_via=urllib.parse.quote)
+
+
+def _scalar(tag, value, step):
+    tf.summary.scalar(tag, float(value), step=step, description=DESCRIPTIONS[tag])
 
 
 class EpochScalars(keras.callbacks.Callback):
@@ -30,7 +65,7 @@ class EpochScalars(keras.callbacks.Callback):
         self.steps = self.epoch * self.params.get("steps", 0) + batch + 1
         if self.batches and logs and "loss" in logs:
             with self.writers["train"].as_default():
-                tf.summary.scalar("batch_loss", float(logs["loss"]), step=self.steps)
+                _scalar("batch_loss", logs["loss"], self.steps)
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.epochs:
@@ -41,10 +76,10 @@ class EpochScalars(keras.callbacks.Callback):
         with self.writers["train"].as_default():
             for key in ("loss", "accuracy", "learning_rate"):
                 if key in logs:
-                    tf.summary.scalar(f"epoch_{key}", float(logs[key]), step=epoch)
+                    _scalar(f"epoch_{key}", logs[key], epoch)
         with self.writers["validation"].as_default():
             for key in ("loss", "accuracy"):
                 if f"val_{key}" in logs:
-                    tf.summary.scalar(f"epoch_{key}", float(logs[f"val_{key}"]), step=epoch)
-                    tf.summary.scalar(f"evaluation_{key}_vs_iterations", float(logs[f"val_{key}"]), step=self.steps)
+                    _scalar(f"epoch_{key}", logs[f"val_{key}"], epoch)
+                    _scalar(f"evaluation_{key}_vs_iterations", logs[f"val_{key}"], self.steps)
         self.writers.flush()
