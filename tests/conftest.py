@@ -45,3 +45,19 @@ def assert_one_line_error(result, exit_code=1):
     line = errors[0]
     assert len(line) > len("workshop: error: ") + 10 and not line.rstrip().endswith(("...", "…")), line
     return line
+
+
+def png_dpi(png: bytes) -> float:
+    """The resolution a PNG declares in its pHYs chunk, in dots per inch (the smaller of x and y);
+    0 when it declares none (a viewer then assumes 72 or 96)."""
+    import struct
+    pos = 8  # after the signature: chunks of length, type, data, CRC; pHYs must come before the image data
+    while pos + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        if kind == b"pHYs":
+            x, y, unit = struct.unpack(">IIB", png[pos + 8:pos + 17])
+            return min(x, y) * 0.0254 if unit == 1 else 0.0  # unit 1: pixels per metre
+        if kind == b"IDAT":
+            return 0.0
+        pos += 12 + length
+    return 0.0

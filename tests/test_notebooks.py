@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import png_dpi
 
 from workshop.lessons import literate
 from workshop.tensorboard.run_table import load_events
@@ -94,6 +95,7 @@ def test_notebook_runs_top_to_bottom_at_quick_size(name, tmp_path):
     for path in pngs.values():
         data = path.read_bytes()
         assert data[:8] == PNG_MAGIC and len(data) > 2000, path
+        assert png_dpi(data) >= 150, path  # sharp on a projector
     if pngs:  # each figure is a TensorBoard image too, after the charts (figures/...)
         assert {f"figures/{n}" for n in pngs} <= image_tags(run_dir)
     runs = [p for p in (logdir / name).iterdir() if not p.name.startswith("figures-")]

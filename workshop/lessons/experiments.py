@@ -60,12 +60,24 @@ def plot_sweep(lesson, table):
     pivot = table.pivot(index="learning_rate", columns="hidden", values="val_accuracy")
     fig, ax = plt.subplots(figsize=(5, 3.6))
     image = ax.imshow(pivot.values, cmap="viridis")
-    for (i, j), v in np.ndenumerate(pivot.values):
-        ax.text(j, i, f"{v:.3f}", ha="center", va="center", color="w")
+    for (i, j), v in np.ndenumerate(pivot.values):  # black on the light cells, white on the dark ones
+        ax.text(j, i, f"{v:.3f}", ha="center", va="center", color=text_color(image.cmap(image.norm(v))))
     ax.set(xticks=range(len(pivot.columns)), xticklabels=pivot.columns, yticks=range(len(pivot.index)),
            yticklabels=pivot.index, xlabel="hidden width", ylabel="learning rate", title="Sweep: validation accuracy")
     fig.colorbar(image)
     lesson.figure(fig, "sweep")
+
+
+def luminance(rgb) -> float:
+    """The relative luminance of an sRGB colour (components in [0, 1]), as WCAG defines it: 0 black, 1 white."""
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb[:3]]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def text_color(background) -> str:
+    """"black" or "white", whichever stands out more on `background` (the larger WCAG contrast ratio)."""
+    light = luminance(background)
+    return "black" if (light + 0.05) / 0.05 > 1.05 / (light + 0.05) else "white"
 
 
 def register(lesson, best: pd.Series) -> Path:

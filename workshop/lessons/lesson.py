@@ -7,8 +7,9 @@ Every lesson source starts with
 
 and then trains and draws through it:
     lesson.train(model="mlp", api="keras", ...)   a training run into logs/<lesson>/, like `workshop train`
-    lesson.figure(fig, "name")                    a matplotlib figure as logs/<lesson>/figures-<time>/name.png,
-                                                  as TensorBoard image `figures/name`, and inline in a notebook
+    lesson.figure(fig, "name")                    a matplotlib figure as logs/<lesson>/figures-<time>/name.png
+                                                  (at DPI), as TensorBoard image `figures/name`, and inline
+                                                  in a notebook
     lesson.logdir                                 logs/<lesson>/: what `%tensorboard --logdir` should show
 
 `workshop run NAME [--quick] [--logdir DIR] [--models-dir DIR] [--images ...]` runs the same
@@ -47,6 +48,8 @@ class Lesson:
     """name: the lesson (an agenda module, or a `levels-<algorithm>` notebook). quick: the
     notebook's switch; WORKSHOP_QUICK, when set (by `workshop run` or CI), wins over it."""
 
+    DPI = 150  # every figure file: sharp on a projector
+
     def __init__(self, name: str, quick: bool = False):
         self.name = name
         self.quick = os.environ["WORKSHOP_QUICK"] == "1" if os.environ.get("WORKSHOP_QUICK") else bool(quick)
@@ -69,18 +72,19 @@ class Lesson:
         return train(TrainConfig(**fields), RunOptions(experiment=self.name, verbose=int(progress), save=save))
 
     def figure(self, fig, name: str) -> Path:
-        """Save matplotlib `fig` as <run_dir>/<name>.png and as TensorBoard image `figures/name`."""
+        """Save matplotlib `fig` as <run_dir>/<name>.png (at DPI) and as TensorBoard image `figures/name`."""
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        fig.savefig(buffer, format="png", dpi=self.DPI, bbox_inches="tight")
         plt.close(fig)
         return self._save_png(buffer.getvalue(), name)
 
     def image(self, rgb, name: str) -> Path:
-        """Save a picture already drawn into pixels (uint8 (1, H, W, 3), as workshop/tensorboard/
-        pictures.py makes them) as <run_dir>/<name>.png and as TensorBoard image `figures/name`."""
+        """Save a picture already drawn into pixels at DPI (uint8 (1, H, W, 3), as workshop/tensorboard/
+        pictures.py makes them, given dpi=lesson.DPI) as <run_dir>/<name>.png and as TensorBoard image
+        `figures/name`."""
         from PIL import Image
         buffer = io.BytesIO()
-        Image.fromarray(rgb[0]).save(buffer, format="png")
+        Image.fromarray(rgb[0]).save(buffer, format="png", dpi=(self.DPI, self.DPI))
         return self._save_png(buffer.getvalue(), name)
 
     def _save_png(self, png: bytes, name: str) -> Path:

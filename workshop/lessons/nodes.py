@@ -103,7 +103,7 @@ def draw_clusters_vs_classes(lesson, x, y, ids, y_pred):
     """clusters_vs_classes.png: x (N, D) projected on 2 principal components, three times:
     coloured by the labels y (N,), by the cluster ids (N,), by the predictions y_pred (N,)."""
     xy = pca_2d(x)
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.4))
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.6), layout="constrained")  # constrained: room for every title
     titles = ("the truth (labels)", f"k-means: {len(np.unique(ids))} clusters, no labels\n"
               f"(purity {purity(ids, y):.0%})", f"a trained classifier (mlp)\n(accuracy {np.mean(y_pred == y):.0%})")
     for ax, colours, title in zip(axes, (y, ids, y_pred), titles):
@@ -111,5 +111,5 @@ def draw_clusters_vs_classes(lesson, x, y, ids, y_pred):
         ax.set_title(title)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle(f"Digits test split ({len(x)} images), projected on 2 principal components", y=1.06)
+    fig.suptitle(f"Digits test split ({len(x)} images), projected on 2 principal components")
     lesson.figure(fig, "clusters_vs_classes")

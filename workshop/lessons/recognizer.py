@@ -33,7 +33,7 @@ def show_mistakes(lesson, x, y, y_pred, probs, limit=MISTAKES_SHOWN):
     wrong = np.flatnonzero(y_pred != y)
     picked = wrong[:limit] if len(wrong) else np.arange(1)  # a perfect model: one right answer, not an empty grid
     captions = [f"{y[i]}→{y_pred[i]} {probs[i].max():.0%}" for i in picked]
-    lesson.image(pictures.digit_grid(x[picked], captions), "mistakes")
+    lesson.image(pictures.digit_grid(x[picked], captions, dpi=lesson.DPI), "mistakes")
     more = f"; the grid shows the first {limit}" if len(wrong) > limit else ""
     lesson.say(f"  {len(wrong)} of {len(y)} test digits wrong{more}")
 
@@ -42,8 +42,8 @@ def show_confusion(lesson, y, y_pred, classes=10) -> np.ndarray:
     """The figure `confusion_matrix` of the test split (row = true, column = predicted); returns the counts."""
     from workshop.tensorboard import pictures
     matrix = pictures.confusion_matrix(y, y_pred, classes)
-    lesson.image(pictures.confusion_figure(matrix, [str(c) for c in range(classes)], "Confusion matrix, test split"),
-                 "confusion_matrix")
+    lesson.image(pictures.confusion_figure(matrix, [str(c) for c in range(classes)], "Confusion matrix, test split",
+                                           dpi=lesson.DPI), "confusion_matrix")
     return matrix
 
 

@@ -3,7 +3,8 @@
 Every picture comes back as uint8 RGB (1, height, width, 3): one image in the batch shape
 `tf.summary.image` takes. No TensorFlow here. Figures use matplotlib's object API on the
 Agg canvas, not pyplot: no display is looked for and no global figure list can leak, so
-it works on a server, in CI and inside a training loop alike.
+it works on a server, in CI and inside a training loop alike. They are drawn at DPI for
+TensorBoard; a lesson asks for its own (sharper) `dpi` when it saves one as a figure file.
 """
 
 import numpy as np
@@ -33,12 +34,12 @@ def confusion_matrix(y_true, y_pred_class, classes: int) -> np.ndarray:
     return counts
 
 
-def confusion_figure(counts: np.ndarray, class_names, title: str = "") -> np.ndarray:
-    """The matrix as a heat map with the count in every cell; the diagonal is what went right."""
+def confusion_figure(counts: np.ndarray, class_names, title: str = "", dpi: float = DPI) -> np.ndarray:
+    """The matrix as a heat map with the count in every cell, drawn at `dpi`; the diagonal is what went right."""
     n = len(class_names)
     margin = 0.6 + 0.06 * max(len(str(name)) for name in class_names)  # inches: "Ankle boot" needs more than "7"
     side = margin + 0.4 + 0.42 * max(n, 6)  # a 2x2 binary matrix still gets readable cells
-    fig, ax = _figure(side, side)
+    fig, ax = _figure(side, side, dpi)
     # fixed margins: tight_layout would draw everything twice, every epoch
     fig.subplots_adjust(left=margin / side, right=0.98, bottom=margin / side, top=1 - 0.35 / side)
     ax.imshow(counts, cmap="Blues")
