@@ -73,10 +73,10 @@ def ask(plugin, route, **request):
 
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory):
-    """One 1-epoch tiny mlp run at each level (experiment "levels"), and a cnn run when the
-    cnn exists (experiment "cnn"). Returns (logdir, {api or "cnn": summary})."""
+    """One 3-epoch tiny mlp run at each level (experiment "levels": one module's logs, curves to
+    look at), and a cnn run when the cnn exists (experiment "cnn"). Returns (logdir, {api or "cnn": summary})."""
     logdir = tmp_path_factory.mktemp("tb") / "logs"
-    runs = {api: train_into(logdir, api=api, epochs=1, experiment="levels") for api in LEVELS}
+    runs = {api: train_into(logdir, api=api, epochs=3, experiment="levels") for api in LEVELS}
     try:
         importlib.import_module("workshop.algorithms.cnn_keras")
         runs["cnn"] = train_into(logdir, model="cnn", api="keras", epochs=1, max_examples=128, experiment="cnn")
@@ -319,8 +319,9 @@ def test_start_beside_prints_the_url_and_stops(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def server(logs):
+    """TensorBoard on one module's logs (the "levels" experiment), as the workshop's commands serve one."""
     from workshop.tensorboard.server import start
-    with start(logs[0], port=0) as running:  # port 0: a free one
+    with start(Path(logs[0]) / "levels", port=0) as running:  # port 0: a free one
         yield running.wait_ready()
 
 
@@ -330,7 +331,7 @@ def get_json(server, path):
 
 
 def test_server_lists_the_runs_and_their_tags(server, logs):
-    names = {f"levels/{Path(s['run_dir']).name}" for api, s in logs[1].items() if api != "cnn"}
+    names = {Path(logs[1][api]["run_dir"]).name for api in LEVELS}
     runs = set(get_json(server, "data/runs"))
     assert {f"{n}/{sub}" for n in names for sub in ("train", "validation")} | names <= runs
     scalars = get_json(server, "data/plugin/scalars/tags")
@@ -338,15 +339,21 @@ def test_server_lists_the_runs_and_their_tags(server, logs):
     assert all("test/accuracy" in scalars[n] for n in names)
 
 
-def test_server_has_every_dashboard_active(server):
-    wanted = {"scalars", "histograms", "distributions", "images", "text", "graphs", "hparams", "projector"}
-    for _ in range(20):  # the projector decides in a background thread, so ask again
+def active_dashboards(server, wanted) -> set:
+    """The dashboards the server lists as active, asked until `wanted` are (at most 10 s): the
+    Projector decides in a background thread that the first listing starts, so it is off at first."""
+    for _ in range(20):
         listing = get_json(server, "data/plugins_listing")
         active = {name for name, plugin in listing.items() if plugin["enabled"]}
         if wanted <= active:
             break
         time.sleep(0.5)
-    assert wanted <= active
+    return active
+
+
+def test_server_has_every_dashboard_active(server):
+    wanted = {"scalars", "histograms", "distributions", "images", "text", "graphs", "hparams", "projector"}
+    assert wanted <= active_dashboards(server, wanted)
 
 
 def test_tensorboard_command_stops_cleanly_on_ctrl_c(tmp_path):
@@ -364,25 +371,56 @@ def test_tensorboard_command_stops_cleanly_on_ctrl_c(tmp_path):
 
 
 @pytest.mark.browser
-def test_dashboard_in_a_real_browser(server, logs):
+def test_a_learner_sees_the_curves_first_and_a_projector_with_labels(server, logs, tmp_path):
+    """Headless Chromium on one module's TensorBoard. The first screen: the loss and the accuracy of a
+    keras run and a layers run (one line over the other), side by side, a description open; then the
+    Projector: the run it opens on has thumbnails and labels. Screenshots go to a folder the test
+    prints, and are copied to $WORKSHOP_SCREENSHOTS when that is set."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
-    run_name = f"levels/{Path(logs[1]['keras']['run_dir']).name}"
-    shot = Path(logs[0]) / "screenshots" / "tensorboard.png"
-    shot.parent.mkdir(parents=True, exist_ok=True)
+    from workshop.tensorboard.scalars import DESCRIPTIONS, first_screen
+    runs = [Path(logs[1][api]["run_dir"]).name for api in ("keras", "layers")]
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    print(f"screenshots in {shots}")
+    assert "projector" in active_dashboards(server, {"projector"})  # its tab is there when the page loads
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(server.url + "#timeseries")
-            page.get_by_role("combobox", name="Filter tags (regex)").fill("epoch_loss")
-            page.keyboard.press("Escape")  # close the tag suggestions over the chart
-            page.get_by_text(run_name).first.wait_for(timeout=30_000)
-            page.locator("card-view", has_text="epoch_loss").first.wait_for(timeout=30_000)
+            page.goto(server.url + first_screen(runs="keras|layers"))
+            cards = [page.locator("tf-scalar-card", has_text=tag).first for tag in ("epoch_loss", "epoch_accuracy")]
+            for card in cards:
+                card.wait_for(timeout=30_000)
+            for run in runs:
+                page.get_by_text(f"{run}/validation").first.wait_for(timeout=30_000)
             page.wait_for_timeout(1500)  # let the charts draw their lines
-            page.screenshot(path=str(shot))
+            page.screenshot(path=str(shots / "first_screen.png"))
+            boxes = [card.bounding_box() for card in cards]
+            assert all(box["y"] + box["height"] <= 900 for box in boxes), boxes  # both on the first screen
+            cards[0].locator("tf-card-heading paper-icon-button").first.click()  # the "i" beside the chart
+            page.get_by_text(DESCRIPTIONS["epoch_loss"][:40]).wait_for(timeout=10_000)
+            page.screenshot(path=str(shots / "description.png"))
+
+            page.goto(server.url + "#projector")
+            projector = page.frame_locator("iframe").frame_locator("iframe")  # the plugin's page, then the app
+            projector.get_by_text("metadata.tsv").first.wait_for(state="attached", timeout=30_000)
+            panel = projector.locator("vz-projector-data-panel")
+            assert panel.evaluate("panel => panel.selectedRun") in {Path(s["run_dir"]).name for s in logs[1].values()}
+            for _ in range(60):  # the labels are read after the points: then "true" is a colouring
+                if panel.evaluate("panel => (panel.colorOptions || []).some(option => option.name === 'true')"):
+                    break
+                page.wait_for_timeout(500)
+            panel.evaluate("panel => { panel.selectedColorOptionName = 'true'; }")  # colour by the true class
+            page.wait_for_timeout(2000)
+            page.screenshot(path=str(shots / "projector.png"))
         finally:
             browser.close()
-    assert shot.stat().st_size > 10_000
-    shutil.copy(shot, "/tmp/workshop-tensorboard.png")
+    assert all((shots / name).stat().st_size > 20_000 for name in ("first_screen.png", "description.png",
+                                                                   "projector.png"))
+    if os.environ.get("WORKSHOP_SCREENSHOTS"):
+        keep = Path(os.environ["WORKSHOP_SCREENSHOTS"])
+        keep.mkdir(parents=True, exist_ok=True)
+        for shot in shots.iterdir():
+            shutil.copy(shot, keep / shot.name)
