@@ -131,7 +131,7 @@ def _damaged(path, source):
 @pytest.mark.parametrize("case, words", [
     ("foreign .keras", "not made by this workshop"),
     ("damaged .tflite", "is damaged"),
-    ("foreign .tflite", "not made by `workshop export`"),
+    ("foreign .tflite", "workshop export` (no sealed"),
     ("text .tflite", "not a LiteRT model"),
     ("missing model", "no such model file"),
     ("unknown --quantize", "invalid choice: 'fp16'"),

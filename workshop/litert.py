@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from workshop import hints
 from workshop.errors import WorkshopError
 from workshop.quiet import filtered_stderr
 
@@ -175,7 +176,7 @@ def load(path) -> tuple[LiteRTModel, dict]:
     the seal has not vouched for."""
     from workshop import saving
     path = Path(path)
-    again = "export it again with `workshop export MODEL`"
+    again = f"export it again with `{hints.command('export MODEL')}`"
     if not path.is_file():
         raise WorkshopError(f"{path}: no such model file; {again}")
     content = path.read_bytes()
@@ -194,8 +195,8 @@ def load(path) -> tuple[LiteRTModel, dict]:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise WorkshopError(f"{path} is damaged: LiteRT cannot load it ({first}); {again}") from None
     if meta is None or seal is None:
-        raise WorkshopError(f"{path} was not made by `workshop export` (no sealed {MARKER} inside), so its classes "
-                            f"and input are unknown; {again}")
+        raise WorkshopError(f"{path} was not made by `{hints.command('export')}` (no sealed {MARKER} inside), so its "
+                            f"classes and input are unknown; {again}")
     exported = meta.get("exported") if isinstance(meta, dict) else None
     source = Path(str(exported.get("from"))) if isinstance(exported, dict) else Path(".keras")
     try:  # the checks saving.py makes of the model it was exported from

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from workshop import hints
 from workshop.errors import WorkshopError
 
 MARKER = "workshop.json"
@@ -88,7 +89,7 @@ def save_npz(weights, path, meta: dict) -> Path:
 def _edited(path, what: str) -> WorkshopError:
     where = MARKER if Path(path).suffix == ".keras" else "the 'meta' array"
     return WorkshopError(f"{path}: its metadata ({where}) {what}, so it was edited or copied by hand; "
-                         "train the model again with `workshop train ... --save`")
+                         f"train the model again with `{hints.command('train ... --save')}`")
 
 
 def check_meta(path, meta) -> dict:
@@ -134,13 +135,14 @@ def read_meta(path) -> dict:
     """The workshop metadata of a saved model, checked; WorkshopError if it is not one of ours."""
     path = Path(path)
     if not path.is_file():
-        raise WorkshopError(f"{path}: no such model file (train one with `workshop train ... --save {path}`)")
+        again = hints.command(f"train ... --save {path}")
+        raise WorkshopError(f"{path}: no such model file (train one with `{again}`)")
     try:
         if path.suffix == ".keras":
             with zipfile.ZipFile(path) as z:
                 if MARKER not in z.namelist():
                     raise WorkshopError(f"{path} was not made by this workshop (no {MARKER} inside); "
-                                        "refusing to load it - train one with `workshop train ... --save`")
+                                        f"refusing to load it - train one with `{hints.command('train ... --save')}`")
                 text = z.read(MARKER)
         elif path.suffix == ".npz":
             with np.load(path, allow_pickle=False) as npz:
@@ -149,7 +151,7 @@ def read_meta(path) -> dict:
             raise WorkshopError(f"{path}: a model file must end in .keras (TensorFlow levels) or .npz (numpy level)")
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise WorkshopError(f"{path} is not a readable workshop model ({type(e).__name__}: {e}); "
-                            "train one with `workshop train ... --save`") from None
+                            f"train one with `{hints.command('train ... --save')}`") from None
     try:
         meta = json.loads(text)
     except ValueError as e:  # UnicodeDecodeError included
@@ -176,8 +178,9 @@ def load(path):
     except Exception as e:  # Keras raises many kinds for a damaged archive
         code = re.search(r"deserialization of an? `(\w+)`", str(e)) if "safe_mode" in str(e) else None
         if code:  # Keras's own advice (safe_mode=False) is the one thing never to do with a stranger's model
+            ours = hints.command("train ... --save")
             raise WorkshopError(f"{path} holds Python code (a {code.group(1)} layer) that could do anything on this "
-                                "machine, so it is refused; use a model saved by `workshop train ... --save`") from None
+                                f"machine, so it is refused; use a model saved by `{ours}`") from None
         first = str(e).strip().splitlines()[0] if str(e).strip() else "no reason given"
         raise WorkshopError(f"{path} could not be loaded safely ({type(e).__name__}: {first})") from None
     check_weights(path, meta, model.get_weights())
