@@ -45,11 +45,11 @@ def last_text(folder, tag) -> str:
     return load_events(Path(folder)).Tensors(tag)[-1].tensor_proto.string_val[0].decode()
 
 
-def train_into(logdir, experiment="train", batch_summaries=False, **overrides):
+def train_into(logdir, experiment="train", batch_summaries=False, run_name=None, **overrides):
     from workshop.training.train import train
     return train(TrainConfig.tiny(**overrides), RunOptions(logdir=str(logdir), experiment=experiment, verbose=0,
                                                            data_dir=str(Path(logdir).parent / "datasets"),
-                                                           batch_summaries=batch_summaries))
+                                                           batch_summaries=batch_summaries, run_name=run_name))
 
 
 def in_process(plugin_class, logdir):
@@ -89,7 +89,7 @@ def logs(tmp_path_factory):
 def test_every_level_writes_every_dashboard(logs, api):
     run_dir = Path(logs[1][api]["run_dir"])
     train, val, top = tags(run_dir / "train"), tags(run_dir / "validation"), tags(run_dir)
-    assert {"epoch_loss", "epoch_accuracy", "epoch_learning_rate"} <= train["scalars"]
+    assert {"epoch_loss", "epoch_accuracy"} <= train["scalars"] and "epoch_learning_rate" not in train["scalars"]
     assert {"epoch_loss", "epoch_accuracy"} <= val["scalars"]
     assert train["histograms"] == {f"weights/dense_{i}/{w}" for i in (0, 1) for w in ("kernel", "bias")}
     assert val["images"] == {"predictions/confusion_matrix", "predictions/mistakes"}
@@ -165,8 +165,8 @@ def sweep(tmp_path_factory):
     from workshop.lessons import experiments
     root = tmp_path_factory.mktemp("sweep")
 
-    def train(save=None, **fields):
-        return train_into(root / "logs", "studio", **{**fields, "epochs": 1})
+    def train(save=None, run_name=None, **fields):
+        return train_into(root / "logs", "studio", run_name=run_name, **{**fields, "epochs": 1})
     lesson = SimpleNamespace(quick=True, run_dir=root, train=train, say=lambda text="": None)
     return root / "logs" / "studio", experiments.sweep(lesson)
 
@@ -187,6 +187,8 @@ def test_hparams_show_every_swept_hyperparameter_on_an_ordered_axis(sweep):
     assert infos["epochs"]["type"] == "DATA_TYPE_FLOAT64" and "dropout" not in infos  # an mlp has no dropout
     rows = {(h["learning_rate"], h["hidden"]) for h in (read_hparams(load_events(run)) for run in find_runs(folder))}
     assert len(rows) == len(table) == 4  # no two sweep rows alike
+    names = {Path(run).name.rsplit("-", 2)[0] for run in table["run_dir"]}  # without the time stamp
+    assert names == {f"mlp-lr{lr}-h{h}" for lr, h in zip(table["learning_rate"], table["hidden"])}
 
 
 def test_config_text_shows_only_the_settings_the_model_uses(logs):
@@ -379,7 +381,8 @@ def test_a_learner_sees_the_curves_first_and_a_projector_with_labels(server, log
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
-    from workshop.tensorboard.scalars import DESCRIPTIONS, first_screen
+    from workshop.tensorboard.scalars import DESCRIPTIONS
+    from workshop.tensorboard.server import first_screen
     runs = [Path(logs[1][api]["run_dir"]).name for api in ("keras", "layers")]
     shots = tmp_path / "screenshots"
     shots.mkdir()
@@ -400,7 +403,7 @@ def test_a_learner_sees_the_curves_first_and_a_projector_with_labels(server, log
             boxes = [card.bounding_box() for card in cards]
             assert all(box["y"] + box["height"] <= 900 for box in boxes), boxes  # both on the first screen
             cards[0].locator("tf-card-heading paper-icon-button").first.click()  # the "i" beside the chart
-            page.get_by_text(DESCRIPTIONS["epoch_loss"][:40]).wait_for(timeout=10_000)
+            page.get_by_text(DESCRIPTIONS["epoch_loss"][:40]).first.wait_for(timeout=10_000)
             page.screenshot(path=str(shots / "description.png"))
 
             page.goto(server.url + "#projector")

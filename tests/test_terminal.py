@@ -97,7 +97,7 @@ def test_train_with_tensorboard_serves_its_experiment_and_says_one_true_thing(tm
     assert r.returncode == 0, r.stderr[-2000:]
     lines = [line for line in r.stdout.strip().splitlines() if not line.startswith("note: port")]  # 6006 taken
     first, last = lines[0], lines[-1]
-    assert re.fullmatch(rf"TensorBoard at http://127\.0\.0\.1:\d+/ shows {re.escape(str(tmp_path))}/logs/mine/ "
+    assert re.fullmatch(rf"TensorBoard at http://127\.0\.0\.1:\d+/#scalars&tagFilter=\S+ shows {re.escape(str(tmp_path))}/logs/mine/ "
                         r"\(this run appears after its first epoch\)", first), first
     assert "stops" not in first and "keeps" not in first  # what happens at the end is said at the end
     assert last.startswith("TensorBoard stopped with the training") and "--logdir" in last and "/logs/mine" in last

@@ -89,6 +89,7 @@ class RunOptions:
     (precision aside: bfloat16 keeps about three significant digits per multiply)."""
 
     experiment: str = "train"  # logs/<experiment>/<run>/
+    run_name: str | None = None  # the run folder's name before its time stamp; None: <model>-<api>-<dataset>
     logdir: str | None = None  # default: logs/ (or $WORKSHOP_LOGDIR)
     data_dir: str | None = None  # default: datasets/ (or $WORKSHOP_DATA_DIR)
     save: str | None = None  # save the trained model here (.keras; .npz for the numpy level)

@@ -35,7 +35,8 @@ def sweep(lesson) -> pd.DataFrame:
     for learning_rate, width in itertools.product(rates, widths):
         saved = lesson.run_dir / "sweep" / f"lr{learning_rate}-h{width}.keras"
         s = lesson.train(model="mlp", api="keras", learning_rate=learning_rate, hidden=(width,),
-                         epochs=4 if lesson.quick else 15, save=str(saved))
+                         epochs=4 if lesson.quick else 15, save=str(saved),
+                         run_name=f"mlp-lr{learning_rate}-h{width}")  # runs named by what was swept
         rows.append({"learning_rate": learning_rate, "hidden": width, "epochs": s["epochs"],
                      "train_accuracy": s["train_accuracy"], "val_accuracy": s["val_accuracy"],
                      "val_loss": s["val_loss"], "test_accuracy": s["test_accuracy"],

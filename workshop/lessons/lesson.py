@@ -63,13 +63,15 @@ class Lesson:
     def say(self, text: str = "") -> None:
         print(text, flush=True)
 
-    def train(self, save=None, progress=False, **fields) -> dict:
+    def train(self, save=None, progress=False, run_name=None, **fields) -> dict:
         """train(TrainConfig(**fields)) into this lesson's folder of runs; returns the summary
         (workshop/training/train.py). save: a path to keep the trained model at. progress: print
-        a line per epoch (for runs long enough to wait for), else train quietly."""
+        a line per epoch (for runs long enough to wait for), else train quietly. run_name: the run
+        folder's name before its time stamp (default <model>-<api>-<dataset>)."""
         from workshop.config import RunOptions, TrainConfig
         from workshop.training.train import train
-        return train(TrainConfig(**fields), RunOptions(experiment=self.name, verbose=int(progress), save=save))
+        return train(TrainConfig(**fields), RunOptions(experiment=self.name, verbose=int(progress), save=save,
+                                                       run_name=run_name))
 
     def figure(self, fig, name: str) -> Path:
         """Save matplotlib `fig` as <run_dir>/<name>.png (at DPI) and as TensorBoard image `figures/name`."""

@@ -1,7 +1,7 @@
 """TensorBoard for every run at every level: the writers, the launcher, the run table.
 
 The custom loops write the same folders and tag names as Keras's TensorBoard
-callback (`train/` and `validation/`, `epoch_loss`, `epoch_accuracy`,
+callback (`train/` and `validation/`, `epoch_loss`, `epoch_accuracy`; no flat
 `epoch_learning_rate`), so a `keras` run and a `layers` run overlay on one chart.
 
     callbacks.py   standard_callbacks(): what every run gets

@@ -24,7 +24,7 @@ def standard_callbacks(writers, view, data, task, settings, batch_summaries=Fals
     batch_summaries: also batch_loss; graph: the loop compiles its step (so trace it);
     resumed: the run continues an interrupted one, whose graph and texts are already written."""
     predictions = ValPredictions(view, data.x_val)
-    callbacks = [EpochScalars(writers, settings["learning_rate"], batches=batch_summaries)]
+    callbacks = [EpochScalars(writers, batches=batch_summaries)]  # no flat learning-rate chart (scalars.py)
     if graph and not resumed:
         callbacks.append(StepGraph(writers))
     if task in ("classify", "binary"):

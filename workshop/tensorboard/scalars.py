@@ -3,17 +3,17 @@
 Keras's own TensorBoard callback writes, per epoch: train/epoch_loss, train/epoch_accuracy,
 train/epoch_learning_rate, validation/epoch_loss, validation/epoch_accuracy and
 validation/evaluation_{loss,accuracy}_vs_iterations (x = optimizer steps). This callback
-writes exactly those tags for every level, so a `keras` run and a `layers` run are two
-lines on one chart; and, if asked, per-batch train/batch_loss. Each carries a description,
+writes those tags for every level, so a `keras` run and a `layers` run are two lines on one
+chart; and, if asked, per-batch train/batch_loss. The runs leave epoch_learning_rate out
+(learning_rate=None): their rate is constant (the config text and HParams show it), and its
+flat chart would take one of the two groups TensorBoard opens first, where loss belongs. Each carries a description,
 which the Scalars dashboard shows beside the chart (DESCRIPTIONS).
 
 What a learner sees first: TensorBoard opens on Time Series, which groups charts by the tag's
 first part, sorts the groups by name and opens the first two; these tags sort before every
-picture's (dashboards.py), so the accuracy chart comes first. An address can do better:
-`first_screen()` opens on the loss and the accuracy side by side, their descriptions beside them.
+picture's (dashboards.py), so the accuracy and loss charts come first. An address can do better:
+`server.first_screen()` opens on the loss and the accuracy side by side, their descriptions beside them.
 """
-
-import urllib.parse
 
 from workshop.tensorboard.writers import Writers
 from workshop.tf_env import keras, tf
@@ -31,15 +31,6 @@ DESCRIPTIONS = {
                                          "runs with different batch sizes line up.",
     "batch_loss": "The loss of every training batch: noisy, since each batch is a small sample.",
 }
-
-
-def first_screen(runs: str = "") -> str:
-    """What to append to TensorBoard's address for it to open on the loss and accuracy charts, side
-    by side, each with its description a click away (the "i" beside it), and every other scalar
-    below: the Scalars dashboard, its tag filter set. (Time Series, where TensorBoard opens by
-    default, shows no descriptions.) runs: a regex, to show only the runs it matches."""
-    state = {"tagFilter": "epoch_(loss|accuracy)", **({"regexInput": runs} if runs else {})}
-    return "#scalars&" + urllib.parse.urlencode(state, quote_via=urllib.parse.quote)
 
 
 def _scalar(tag, value, step):

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -79,6 +80,15 @@ def _child_setup(ctrl_c: bool, parent: int):
             if os.getppid() != parent:  # the parent died before prctl: nobody would ever stop this child
                 os._exit(1)
     return setup
+
+
+def first_screen(runs: str = "") -> str:
+    """What to append to TensorBoard's address for it to open on the loss and accuracy charts, side
+    by side, each with its description a click away (the "i" beside it), and every other scalar
+    below: the Scalars dashboard, its tag filter set. (Time Series, where TensorBoard opens by
+    default, shows no descriptions.) runs: a regex, to show only the runs it matches."""
+    state = {"tagFilter": "epoch_(loss|accuracy)", **({"regexInput": runs} if runs else {})}
+    return "#scalars&" + urllib.parse.urlencode(state, quote_via=urllib.parse.quote)
 
 
 def http_url(host: str, port: int) -> str:
@@ -169,7 +179,9 @@ def start(logdir=None, host: str = LOOPBACK, port: int | None = None) -> Server:
     command = [sys.executable, "-m", "tensorboard.main", "--logdir", str(Path(logdir).resolve()),
                "--host", host, "--port", str(port), "--reload_interval", "5"]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return Server("TensorBoard", command, http_url(host, port), ready="data/runs", env=env)
+    # ready: the plugin list, whose first request starts the check that lists the Projector (it runs in
+    # the background): asked before any browser is, the tab is there on the first page, not after a reload
+    return Server("TensorBoard", command, http_url(host, port), ready="data/plugins_listing", env=env)
 
 
 def start_beside(folder) -> Server:
@@ -177,7 +189,8 @@ def start_beside(folder) -> Server:
     experiment, so the learner lands on its runs, not on every run in logs/) while training runs;
     it picks the new run up within seconds. The caller says what happens to it when training ends."""
     server = start(folder)
-    print(f"TensorBoard at {server.url} shows {hints.shown(folder)}/ (this run appears after its first epoch)",
+    print(f"TensorBoard at {server.url + first_screen()} shows {hints.shown(folder)}/ (this run appears after its "
+          "first epoch)",
           flush=True)
     return server
 
@@ -206,7 +219,7 @@ def serve(logdir=None, host: str = LOOPBACK, port: int | None = None) -> int:
     if logdir is not None:
         check_logdir(logdir)
     server = start(logdir, host, port)
-    lines = [f"TensorBoard at {server.url} on {logs_dir(logdir)}  (Ctrl-C to stop)"]
+    lines = [f"TensorBoard at {server.url + first_screen()} on {logs_dir(logdir)}  (Ctrl-C to stop)"]
     if host != LOOPBACK:
         lines.append(f"note: listening on {host}: anyone who can reach this machine can read these logs")
     return server.serve(*lines)

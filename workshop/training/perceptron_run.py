@@ -45,7 +45,7 @@ def train_perceptron(config, options, start) -> dict:
     from workshop.tensorboard.scalars import EpochScalars
     from workshop.tensorboard.writers import Writers
     writers = Writers(run_dir)
-    scalars = EpochScalars(writers, config.learning_rate)  # the tags Keras's TensorBoard callback writes
+    scalars = EpochScalars(writers)  # the tags Keras's TensorBoard callback writes
     errors_per_epoch, logs, seconds = [], {}, 0.0
     for epoch in range(config.epochs):
         tick = time.perf_counter()

@@ -76,7 +76,8 @@ def resume_settings(config, options) -> dict:
 
 def run_folder(config, options) -> tuple[Path, bool]:
     """(the run folder, resumed?): the interrupted run to continue with --resume, else a new folder."""
-    parent, name = logs_dir(options.logdir) / options.experiment, f"{config.model}-{config.api}-{config.dataset}"
+    parent = logs_dir(options.logdir) / options.experiment
+    name = options.run_name or f"{config.model}-{config.api}-{config.dataset}"
     found = interrupted_run(parent, name, resume_settings(config, options), strict=options.resume)
     if options.resume and found is None:
         print(f"workshop: no interrupted {name} run under {parent} to resume: starting a new run", file=sys.stderr)
