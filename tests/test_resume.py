@@ -93,7 +93,10 @@ def test_a_killed_run_resumes_to_the_weights_of_a_run_never_stopped(model, api, 
                                              save=str(tmp_path / f"whole{suffix}")))
 
     assert resumed["run_dir"] == str(run_dir) and resumed["epochs"] == epochs
-    for a, b in zip(weights_of(tmp_path / f"resumed{suffix}"), weights_of(tmp_path / f"whole{suffix}"), strict=True):
+    pairs = list(zip(weights_of(tmp_path / f"resumed{suffix}"), weights_of(tmp_path / f"whole{suffix}"), strict=True))
+    print(f"{model}-{api}: killed after epoch {stopped_at} of {epochs}; largest weight difference "
+          f"{max(float(np.max(np.abs(a - b))) for a, b in pairs):.1e}")  # shown with pytest -s
+    for a, b in pairs:
         np.testing.assert_allclose(a, b, atol=1e-6, rtol=0)
     assert resumed["val_loss"] == pytest.approx(never_stopped["val_loss"], abs=1e-6)
     assert not (run_dir / checkpoints.FILE).exists()  # finished: nothing left to resume
