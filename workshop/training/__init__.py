@@ -7,6 +7,8 @@ Read in this order:
     perceptron_run.py   the perceptron rule's own epoch loop (no gradients)
 Around them: tasks.py (losses and accuracy in tf), raw_optimizers.py / numpy_optimizers.py
 (the update rules by hand), views.py (one face for every level's model), prepare.py (the
-data of each task), guards.py (the NaN stop), rundir.py (run folders). speed.py holds the
+data of each task), guards.py (the NaN stop), checkpoints.py (what `--resume` continues from:
+weights, optimizer state, epochs done), progress.py (the one progress line every level prints),
+rundir.py (run folders). speed.py holds the
 speed machinery the loops use in one named line; a learner never needs to open it.
 """
