@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -184,11 +185,24 @@ def start(logdir=None, host: str = LOOPBACK, port: int | None = None) -> Server:
     return Server("TensorBoard", command, http_url(host, port), ready="data/plugins_listing", env=env)
 
 
+def _ask_until_ready(url: str, timeout: float = 90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+
+
 def start_beside(folder) -> Server:
     """For `workshop train --tensorboard`: TensorBoard in the background on `folder` (the run's
     experiment, so the learner lands on its runs, not on every run in logs/) while training runs;
     it picks the new run up within seconds. The caller says what happens to it when training ends."""
     server = start(folder)
+    # training starts at once, so ask for the plugin list meanwhile (see `start`): a learner who opens
+    # the page a few seconds later finds the Projector's tab without a reload
+    threading.Thread(target=_ask_until_ready, args=(server.url + server.ready,), daemon=True).start()
     print(f"TensorBoard at {server.url + first_screen()} shows {hints.shown(folder)}/ (this run appears after its "
           "first epoch)",
           flush=True)
