@@ -20,7 +20,7 @@ demo: setup
 	$(BIN)/workshop run demo
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile  # a file per worker (its fixtures made once)
 
 bench: setup
 	$(BIN)/workshop bench
