@@ -161,3 +161,13 @@ def test_a_stopped_run_says_how_to_continue_it(tmp_path):
     assert stopped == "workshop: stopped by SIGTERM"
     (run_dir,) = (logdir / "stopped").iterdir()
     assert eval_epochs(run_dir / checkpoints.FILE) >= 1
+
+
+def test_a_resumed_runs_event_files_sort_after_the_interrupted_ones(tmp_path):
+    """TensorBoard reads event files in name order, a name starting with the second its writer opened:
+    resumed within the same second, the new file must still come last (else steps 1.. come before 0)."""
+    stamp = int(time.time())
+    (tmp_path / "train").mkdir()
+    (tmp_path / "train" / f"events.out.tfevents.{stamp}.host.99999.0.v2").write_bytes(b"")
+    checkpoints.after_event_files(tmp_path)
+    assert int(time.time()) > stamp

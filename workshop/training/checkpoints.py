@@ -18,6 +18,7 @@ knows nothing of the data order or the TensorBoard files that make a resumed run
 
 import json
 import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -131,6 +132,17 @@ def cut_event_files(run_dir: Path, sizes: dict):
             path.unlink()  # opened after the checkpoint
         elif path.stat().st_size > size:
             os.truncate(path, size)
+
+
+def after_event_files(run_dir: Path):
+    """Wait, if need be (at most a second), until the clock is past the newest event file's name.
+    TensorBoard reads a folder's event files in name order, and a name starts with the second its
+    writer opened: a resumed run's files must sort after the interrupted run's, or its steps come
+    first and TensorBoard, seeing step 0 after step 5, drops them as orphaned."""
+    stamps = [int(p.name.split(".")[3]) for p in Path(run_dir).rglob("events.out.tfevents.*")
+              if p.name.split(".")[3].isdigit()]
+    if stamps:
+        time.sleep(max(0.0, max(stamps) + 1 - time.time()))
 
 
 def interrupted_run(parent: Path, name: str, settings: dict, strict: bool = True) -> Path | None:

@@ -23,7 +23,7 @@ from workshop.algorithms.weights import initial_weights
 from workshop.config import RunOptions, TrainConfig, settings
 from workshop.paths import logs_dir
 from workshop.training import speed
-from workshop.training.checkpoints import EpochCheckpoint, interrupted_run
+from workshop.training.checkpoints import EpochCheckpoint, after_event_files, interrupted_run
 from workshop.training.guards import TrainingDiverged, StopOnDivergence, StopOnNonFinite
 from workshop.training.levels import LEVELS, MODELS
 from workshop.training.prepare import prepare
@@ -84,7 +84,10 @@ def run_folder(config, options) -> tuple[Path, bool]:
     elif found and not options.resume:  # a killed run of the very same settings: say how to continue it
         print(f"workshop: {found} was interrupted; add --resume to continue it. Starting a new run", file=sys.stderr)
         found = None
-    return (found, True) if found else (new_run_dir(logs_dir(options.logdir), options.experiment, name), False)
+    if found:
+        after_event_files(found)  # its new event files must sort after the interrupted run's
+        return found, True
+    return new_run_dir(logs_dir(options.logdir), options.experiment, name), False
 
 
 def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
