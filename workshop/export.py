@@ -26,6 +26,7 @@ import numpy as np
 
 from workshop import litert, metrics, saving
 from workshop.errors import UsageError, WorkshopError
+from workshop.training.prepare import prepare_for
 
 FORMATS = ("litert", "saved_model")
 # The largest |exported - saved| output a float export may show, per unit of the outputs' size (at least 1):
@@ -73,23 +74,6 @@ def score(meta, y, y_pred) -> dict:
     return {"loss": result["loss"], "accuracy": result.get("accuracy")}
 
 
-def model_data(meta, dataset=None, data_dir=None):
-    """The model's Splits, prepared as training prepared them (prepare.py); UsageError if `dataset`
-    does not fit the model's input."""
-    from workshop.config import TrainConfig
-    from workshop.data import TRUTH_TABLES, check_name
-    from workshop.training.prepare import prepare
-    dataset = dataset or meta["dataset"]
-    if dataset not in TRUTH_TABLES:
-        check_name(dataset)
-    config = TrainConfig(model=meta["model"], api=meta["api"], dataset=dataset, seed=meta.get("seed", 0))
-    data = prepare(config, data_dir)
-    if data.input_shape != tuple(meta["input_shape"]):
-        raise UsageError(f"the model takes inputs of shape {tuple(meta['input_shape'])}, but {dataset} has "
-                         f"{data.input_shape}; use the dataset it was trained on, {meta['dataset']}")
-    return data
-
-
 def default_out(path, format: str, quantize: str) -> Path:
     """Next to the model: x.keras -> x.tflite, x-dynamic.tflite, x-int8.tflite, or the folder x_saved_model/."""
     path = Path(path)
@@ -117,7 +101,7 @@ def export(path, format: str = "litert", quantize: str = "none", out=None, data_
     out = Path(out) if out else default_out(path, format, quantize)
     _check_out(out, format)
     model, meta = saving.load(path)  # a foreign file is refused before Keras reads a byte of it
-    data = model_data(meta, data_dir=data_dir)
+    data = prepare_for(meta, data_dir=data_dir)
     expected = outputs(model, meta, data.x_test)
     meta = {**meta, "exported": {"from": path.name, "format": format, "quantize": quantize}}
     network = keras_model(model, meta)  # for a .npz, TensorFlow starts here: not part of the export's time
@@ -138,7 +122,7 @@ def _litert(network, meta, data, expected, quantize, out) -> dict:
         raise WorkshopError(f"the exported model uses ops a phone's LiteRT runtime lacks ({', '.join(custom)}); "
                             "nothing was written")
     report = _check(meta, data, expected, litert.LiteRTModel(content).forward(data.x_test), quantize)
-    _write_bytes(out, content)
+    saving._write_atomically(out, ".tflite", "LiteRT", lambda tmp: tmp.write_bytes(content), flag="--out")
     return {"bytes": len(content), "float_bytes": float_bytes, "ops": ops, "custom_ops": custom, **report,
             "export_seconds": export_seconds, "check_seconds": time.perf_counter() - tick}
 
@@ -166,7 +150,7 @@ def evaluate(path, dataset=None, data_dir=None) -> dict:
     """`workshop evaluate` for a .tflite: its test loss and accuracy through the LiteRT interpreter,
     as evaluate.py returns them for a .keras: {path, model, api, dataset, examples, test_loss, test_accuracy}."""
     model, meta = litert.load(path)
-    data = model_data(meta, dataset, data_dir)
+    data = prepare_for(meta, dataset, data_dir)
     result = score(meta, data.y_test, model.forward(data.x_test))
     return {"path": str(path), "model": meta["model"], "api": meta["api"], "dataset": dataset or meta["dataset"],
             "examples": len(data.y_test), "test_loss": result["loss"], "test_accuracy": result["accuracy"]}
@@ -210,19 +194,6 @@ def _made(folder: Path) -> Path:
         reason = (e.strerror or str(e)).lower()
         raise WorkshopError(f"cannot write to {folder}: {reason}; choose another --out") from None
     return folder
-
-
-def _write_bytes(out: Path, content: bytes):
-    """Write to a temporary file beside `out`, then rename: an interrupted export never leaves half a model."""
-    fd, name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".tflite", dir=_made(out.parent))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-        os.replace(name, out)
-    except OSError as e:
-        raise WorkshopError(f"cannot write {out}: {(e.strerror or str(e)).lower()}; choose another --out") from None
-    finally:
-        Path(name).unlink(missing_ok=True)
 
 
 def _replace(folder: Path, out: Path):

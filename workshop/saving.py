@@ -46,9 +46,10 @@ def check_target(path, suffix: str) -> Path:
     return path
 
 
-def _write_atomically(path, suffix: str, who: str, write) -> Path:
+def _write_atomically(path, suffix: str, who: str, write, flag: str = "--save") -> Path:
     """Call write(tmp) on a fresh temporary file beside `path`, then rename it into place:
-    a failed or interrupted write leaves whatever was at `path` untouched."""
+    a failed or interrupted write leaves whatever was at `path` untouched. flag: the option
+    that chose `path`, named in the message when the write fails."""
     path = Path(path)
     if path.suffix != suffix:
         raise WorkshopError(f"{path}: {who} saves to a {suffix} file; name it e.g. {path.stem}{suffix}")
@@ -65,7 +66,7 @@ def _write_atomically(path, suffix: str, who: str, write) -> Path:
         kept = "the model already there is unchanged" if path.exists() else "nothing was saved"
         space = "free some space or " if e.errno in (errno.ENOSPC, errno.EDQUOT) else ""
         raise WorkshopError(f"cannot save {path}: {(e.strerror or str(e)).lower()}; {kept}; "
-                            f"{space}choose another --save path") from None
+                            f"{space}choose another {flag} path") from None
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)

@@ -8,8 +8,6 @@ the one training reported.
 
 import json
 
-from workshop.errors import UsageError
-
 
 def add_arguments(p):
     p.add_argument("path", help="a model saved by `workshop train ... --save PATH`, or its .tflite (`workshop export`)")
@@ -28,24 +26,15 @@ def evaluate(path, dataset=None, data_dir=None) -> dict:
         from workshop.export import evaluate as evaluate_tflite
         return evaluate_tflite(path, dataset, data_dir)
     from workshop import saving
-    from workshop.config import TrainConfig
-    from workshop.data import DATASETS, check_name
     from workshop.metrics import evaluate as score
     from workshop.training.levels import saved_view
-    from workshop.training.prepare import prepare
+    from workshop.training.prepare import prepare_for
 
-    meta = saving.read_meta(path)  # refuses foreign files before anything heavy is loaded
-    dataset = dataset or meta["dataset"]
-    check_name(dataset)
+    saving.read_meta(path)  # refuses foreign files before anything heavy is loaded
     model, meta = saving.load(path)  # refuses metadata that does not fit the weights before it is believed
-    shape = tuple(meta["input_shape"])
-    if DATASETS[dataset].shape and tuple(DATASETS[dataset].shape) != shape:
-        raise UsageError(f"{path} takes inputs of shape {shape}, but {dataset} has {tuple(DATASETS[dataset].shape)}; "
-                         f"evaluate it on {meta['dataset']}")
-    config = TrainConfig(model=meta["model"], api=meta["api"], dataset=dataset, seed=meta.get("seed", 0))
-    data = prepare(config, data_dir)
+    data = prepare_for(meta, dataset, data_dir)
     test = score(meta["task"], data.y_test, saved_view(model, meta).predict(data.x_test))
-    return {"path": str(path), "model": meta["model"], "api": meta["api"], "dataset": dataset,
+    return {"path": str(path), "model": meta["model"], "api": meta["api"], "dataset": dataset or meta["dataset"],
             "examples": len(data.y_test), "test_loss": test["loss"], "test_accuracy": test.get("accuracy")}
 
 

@@ -45,3 +45,26 @@ def prepare(config, data_dir=None) -> datasets.Splits:
         splits = replace(splits, x_train=splits.x_train[:config.max_examples],
                          y_train=splits.y_train[:config.max_examples])
     return splits
+
+
+def prepare_for(meta: dict, dataset=None, data_dir=None) -> datasets.Splits:
+    """The data of a saved model (its metadata `meta`), prepared as training prepared it, on
+    `dataset` (default: the one it was trained on); UsageError if that dataset's inputs do not fit
+    the model, said before the data is loaded where the catalog knows the shape."""
+    from workshop.config import TrainConfig
+    from workshop.errors import UsageError
+    dataset = dataset or meta["dataset"]
+    if dataset not in datasets.TRUTH_TABLES:
+        datasets.check_name(dataset)
+    shape, known = tuple(meta["input_shape"]), datasets.DATASETS.get(dataset)
+
+    def refuse(other):
+        raise UsageError(f"the model takes inputs of shape {shape}, but {dataset} has {tuple(other)}; "
+                         f"use the dataset it was trained on, {meta['dataset']}")
+    if known is not None and known.shape and tuple(known.shape) != shape and meta["task"] != "perceptron":
+        refuse(known.shape)
+    config = TrainConfig(model=meta["model"], api=meta["api"], dataset=dataset, seed=meta.get("seed", 0))
+    data = prepare(config, data_dir)
+    if data.input_shape != shape:
+        refuse(data.input_shape)
+    return data
