@@ -2,25 +2,42 @@
 
 import numpy as np
 
-from workshop.data.catalog import DIGITS_TEST_FRACTION, SPLIT_SEED
-from workshop.data.splits import Splits, from_train_test, stratified_split
+from workshop.data.catalog import DIGITS_TEST_FRACTION, SPLIT_SEED, VAL_FRACTION
+from workshop.data.splits import Splits, stratified_split
+
+
+def raw_digits() -> tuple[np.ndarray, np.ndarray]:
+    """All 1,797 digits in scikit-learn's order: x float32 (1797, 8, 8) in [0, 1], y int64 in 0..9."""
+    from sklearn.datasets import load_digits as sk_load  # the data ships inside scikit-learn
+
+    bunch = sk_load()
+    return bunch.images.astype(np.float32) / 16.0, bunch.target.astype(np.int64)  # pixels count 0..16
+
+
+def split_indices(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(train, val, test): sorted, disjoint indices into the 1,797 digits that cover them all.
+
+    Test is DIGITS_TEST_FRACTION of each class; validation is VAL_FRACTION of each class of the
+    rest, as `from_train_test` carves it for every dataset. digits60k augments each split of
+    these alone, so its splits share no source digit either.
+    """
+    rest, test = stratified_split(y, DIGITS_TEST_FRACTION, seed=SPLIT_SEED + 1)
+    keep, val = stratified_split(y[rest], VAL_FRACTION)
+    return rest[keep], rest[val], test
 
 
 def load_digits() -> Splits:
     """Train/val/test of the 8x8 digits: x float32 (N, 8, 8, 1) in [0, 1], y int64 in 0..9."""
-    from sklearn.datasets import load_digits as sk_load  # the data ships inside scikit-learn
-
-    bunch = sk_load()
-    x = bunch.images.astype(np.float32) / 16.0  # pixel values are counts 0..16
-    y = bunch.target.astype(np.int64)
-    rest, test = stratified_split(y, DIGITS_TEST_FRACTION, seed=SPLIT_SEED + 1)
-    return from_train_test("digits", x[rest], y[rest], x[test], y[test], 10,
-                           tuple(str(d) for d in range(10)), version=f"sklearn-digits/split-{SPLIT_SEED}")
+    x, y = raw_digits()
+    train, val, test = split_indices(y)
+    return Splits("digits", x[train][..., None], y[train], x[val][..., None], y[val], x[test][..., None], y[test],
+                  10, tuple(str(d) for d in range(10)), version=f"sklearn-digits/split-{SPLIT_SEED}")
 
 
 def upscale(images, size=28):
     """(N, h, w) float32 images -> (N, size, size), bilinear: the 8x8 digits at MNIST's size,
-    for what needs MNIST's shapes offline (the features lesson, `workshop bench --dataset digits28`)."""
+    for what needs MNIST's shapes offline (the features lesson, `workshop bench --dataset digits28`).
+    For MNIST's size *and* counts offline, the digits placed like MNIST's: `digits60k`."""
     from PIL import Image
     return np.stack([np.asarray(Image.fromarray(im, mode="F").resize((size, size), Image.BILINEAR))
                      for im in images]).astype(np.float32)
