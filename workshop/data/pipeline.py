@@ -5,6 +5,10 @@ per epoch (`epoch_orders`). The numpy level walks those orders itself; the Tenso
 levels read them through `make_dataset`, which gathers each batch from the arrays in that
 order (and prefetches the next while a step runs). So every level, `fit` included, sees the
 same batches in the same order, which is what lets the tests compare their weights exactly.
+
+The custom loops read the training batches as one stream, epoch after epoch; `fit` reads
+one pass of its dataset per epoch (`epoch_passes`), because a compiled call of n batches
+stops early only where its dataset ends.
 """
 
 import math
@@ -18,7 +22,8 @@ def epoch_orders(n: int, epochs: int, seed: int) -> np.ndarray:
     return np.stack([rng.permutation(n) for _ in range(epochs)])
 
 
-def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, orders: np.ndarray | None = None):
+def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, orders: np.ndarray | None = None,
+                 epoch_passes: bool = False):
     """A `tf.data.Dataset` of (x, y) batches.
 
     Args:
@@ -26,25 +31,42 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, orders: np.ndarr
         batch_size: examples per batch; the last batch of an epoch may be smaller.
         orders: None: one pass in order (validation, test). (epochs, N) indices (epoch_orders):
             epoch after epoch in those orders, batches never straddling two epochs (training).
+        epoch_passes: with orders, each pass over the dataset (each `iter`) is the next epoch
+            only, like `shuffle(reshuffle_each_iteration=True)` but in the seed's orders: what
+            `fit` needs to see where an epoch ends. Otherwise one stream of every epoch.
     """
     import tensorflow as tf
 
     if orders is None:
         return tf.data.Dataset.from_tensor_slices((x, y)).cache().batch(batch_size).prefetch(tf.data.AUTOTUNE)
-    x_all, y_all = tf.constant(x), tf.constant(y)
-    ds = tf.data.Dataset.from_tensor_slices(orders).flat_map(
-        lambda order: tf.data.Dataset.from_tensor_slices(order).batch(batch_size))
+    x_all, y_all, orders = tf.constant(x), tf.constant(y), tf.constant(orders)
+    if epoch_passes:
+        passes = tf.Variable(0, dtype=tf.int64, trainable=False)  # passes begun so far
+
+        def next_order(_):
+            order = tf.gather(orders, passes)
+            with tf.control_dependencies([order]):  # read this pass's epoch, then count the pass
+                counted = passes.assign_add(1)
+            with tf.control_dependencies([counted]):
+                return tf.identity(order)
+
+        ds = tf.data.Dataset.from_tensors(0).map(next_order)
+    else:
+        ds = tf.data.Dataset.from_tensor_slices(orders)
+    ds = ds.flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order).batch(batch_size))
     ds = ds.map(lambda batch: (tf.gather(x_all, batch), tf.gather(y_all, batch)),
                 num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    if epoch_passes:
+        ds = ds.apply(tf.data.experimental.assert_cardinality(math.ceil(orders.shape[1] / batch_size)))
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def train_val_datasets(data, config, first_epoch: int = 0):
+def train_val_datasets(data, config, first_epoch: int = 0, epoch_passes: bool = False):
     """(train_ds, val_ds, steps) for a Splits and a TrainConfig: the training batches of
     epochs first_epoch .. config.epochs - 1 in the seed's orders (a resumed run starts
     later, on the very batches it would have seen), `steps` of them per epoch, and the
-    validation split in order, in large batches."""
+    validation split in order, in large batches. epoch_passes: see make_dataset."""
     orders = epoch_orders(len(data.x_train), config.epochs, config.seed)[first_epoch:]
-    train_ds = make_dataset(data.x_train, data.y_train, config.batch_size, orders)
+    train_ds = make_dataset(data.x_train, data.y_train, config.batch_size, orders, epoch_passes)
     val_ds = make_dataset(data.x_val, data.y_val, max(config.batch_size, 256))
     return train_ds, val_ds, math.ceil(len(data.x_train) / config.batch_size)

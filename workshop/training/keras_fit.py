@@ -16,12 +16,12 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
     optimizer = tasks.keras_optimizer(config.optimizer, config.learning_rate)
     optimizer.build(model.trainable_variables)  # its slots exist before a checkpoint fills them
     first_epoch = checkpoint.restore(model.variables + optimizer.variables) if checkpoint else 0
-    train_ds, val_ds, steps = train_val_datasets(data, config, first_epoch)
+    # one pass of train_ds per epoch: a compiled call of n batches stops at the epoch's end
+    train_ds, val_ds, steps = train_val_datasets(data, config, first_epoch, epoch_passes=True)
     model.compile(optimizer=optimizer, loss=tasks.keras_loss(config.task), metrics=tasks.keras_metrics(config.task),
                   # the speed-up: n batches per compiled call (the same batches in the same order)
                   steps_per_execution=steps_per_call(options, steps), jit_compile=options.jit_compile)
     history = model.fit(train_ds, validation_data=val_ds, initial_epoch=first_epoch, epochs=config.epochs,
-                        steps_per_epoch=steps,
                         shuffle=False,  # the pipeline already shuffles, by seed
                         verbose=0,  # the progress line is train()'s, the same at every level
                         callbacks=list(callbacks))
