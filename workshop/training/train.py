@@ -90,6 +90,22 @@ def run_folder(config, options) -> tuple[Path, bool]:
     return new_run_dir(logs_dir(options.logdir), options.experiment, name), False
 
 
+def train_callbacks(config, options, data, view, writers, resumed=False) -> list:
+    """What every run gets beside its loop, in order: the guards (a NaN or a diverging loss stops
+    it), the progress line, the TensorBoard dashboards and, last, the resume checkpoint.
+    writers: a tensorboard Writers, or the run folder to write into."""
+    from workshop.tensorboard.callbacks import standard_callbacks
+    from workshop.tensorboard.writers import Writers
+    writers = writers if isinstance(writers, Writers) else Writers(writers)
+    run_settings = {**settings(config, options), "task": config.task}
+    guards = [StopOnNonFinite(), StopOnDivergence(config.learning_rate, chance(config.task, data.classes))]
+    progress = [ProgressLines(config.epochs)] if options.verbose else []
+    return [*guards, *progress, *standard_callbacks(writers, view, data, config.task, run_settings,
+                                                    options.batch_summaries, graph=LEVELS[config.api].compiles,
+                                                    resumed=resumed),
+            EpochCheckpoint(writers.run_dir, writers, resume_settings(config, options))]  # after each epoch: last
+
+
 def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     """Train one algorithm at one level; returns the summary dict (see module docstring)."""
     start = time.perf_counter()
@@ -108,17 +124,13 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     model = build_model(config, data, options=options)
     view = level.view(model)
 
-    from workshop.tensorboard.callbacks import standard_callbacks
     from workshop.tensorboard.dashboards import write_results
     from workshop.tensorboard.writers import Writers
     writers, run_settings = Writers(run_dir), {**settings(config, options), "task": config.task}
-    stopwatch, guards = speed.Stopwatch(start), [StopOnNonFinite(), StopOnDivergence(config.learning_rate, chance(
-        config.task, data.classes))]
-    checkpoint = EpochCheckpoint(run_dir, writers, resume_settings(config, options))  # after each epoch: last
-    progress = [ProgressLines(config.epochs)] if options.verbose else []
-    callbacks = [stopwatch, *guards, *progress, *standard_callbacks(writers, view, data, config.task, run_settings,
-                                                       options.batch_summaries, graph=level.compiles,
-                                                       resumed=resumed), checkpoint]
+    stopwatch = speed.Stopwatch(start)
+    callbacks = [stopwatch, *train_callbacks(config, options, data, view, writers, resumed)]
+    guards = [c for c in callbacks if isinstance(c, (StopOnNonFinite, StopOnDivergence))]
+    checkpoint = callbacks[-1]  # train_callbacks puts it last
     try:
         history = level.fit(model, data, config, callbacks, options, checkpoint)
         failed = next((guard.message for guard in guards if guard.message), None)
