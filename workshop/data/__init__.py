@@ -3,6 +3,7 @@
 | name | what | where it comes from |
 |---|---|---|
 | digits | 8x8 handwritten digits, 1,797 | inside scikit-learn: always offline |
+| digits60k | digits augmented onto 28x28, 70,000 | generated -> datasets/digits60k.npz |
 | mnist | 28x28 digits, 70,000 | Keras's bucket -> datasets/mnist.npz |
 | fashion_mnist | 28x28 clothes, 70,000 | Keras's bucket -> datasets/fashion-mnist/*.gz |
 | line | 30 points on y = a*x + b | generated from the seed |
@@ -28,7 +29,7 @@ def check_name(name: str) -> None:
 
 
 def load(name: str, data_dir: str | Path | None = None, seed: int = 0) -> Splits:
-    """The train/val/test splits of dataset `name` (seed only matters for `line`)."""
+    """The train/val/test splits of dataset `name` (seed only matters for `line`; digits60k has its own)."""
     check_name(name)
     if name == "digits":
         from workshop.data.digits import load_digits
@@ -36,8 +37,11 @@ def load(name: str, data_dir: str | Path | None = None, seed: int = 0) -> Splits
     if name == "line":
         from workshop.data.line import make_line
         return make_line(seed)
-    from workshop.data import downloads
     directory = resolve_data_dir(data_dir)
+    if name == "digits60k":
+        from workshop.data.digits60k import load_digits60k
+        return load_digits60k(directory)
+    from workshop.data import downloads
     return downloads.load_mnist(directory) if name == "mnist" else downloads.load_fashion_mnist(directory)
 
 

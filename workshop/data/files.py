@@ -162,11 +162,12 @@ def remedy(name: str, url: str = "") -> str:
 
 
 def status(name: str, data_dir: Path) -> str:
-    """'embedded', 'cached' (every file there and good), 'missing N of M files', or what is
-    wrong with the first bad file ('datasets/fashion-mnist/... is truncated (...)')."""
+    """'embedded' or 'generated' (no files: always available), 'cached' (every file there and good),
+    'missing N of M files', or what is wrong with the first bad file ('datasets/fashion-mnist/... is
+    truncated (...)')."""
     info = DATASETS[name]
     if not info.files:
-        return "embedded"
+        return info.origin
     problems = [(f, problem(data_dir, f, info)) for f in info.files]
     for f, p in problems:
         if p and p != MISSING:
