@@ -58,8 +58,8 @@ def check_datasets(directory):
     rows = []
     for name in DATASETS:
         st = status(name, directory)
-        if name == "line" or st in ("embedded", "cached"):
-            rows.append((OK, f"dataset {name}", "generated" if name == "line" else st))
+        if st in ("embedded", "generated", "cached"):
+            rows.append((OK, f"dataset {name}", st))
         elif st.startswith("missing"):
             fetch = hints.command(f"datasets fetch {name}")
             rows.append((WARN, f"dataset {name}", f"{st} - optional; `{fetch}` when online"))

@@ -1,5 +1,7 @@
 """List, fetch or locate the datasets (none of them imports TensorFlow)."""
 
+import textwrap
+
 from workshop.data import DATASETS, check_name, status
 from workshop.data.catalog import display_path, file_path
 from workshop.data.files import remedy
@@ -8,7 +10,8 @@ from workshop.paths import data_dir
 
 def add_arguments(p):
     p.add_argument("action", nargs="?", default="list", choices=("list", "fetch", "path"),
-                   help="list (default): the table; fetch NAME: download and verify; path NAME: where its files go")
+                   help="list (default): the table; fetch NAME: download and verify (or generate); "
+                        "path NAME: where its files go")
     p.add_argument("name", nargs="?", help="dataset name (for fetch and path)")
     p.add_argument("--data-dir", help="dataset cache (default: datasets/, or $WORKSHOP_DATA_DIR)")
 
@@ -21,14 +24,14 @@ def _table(directory) -> str:
         st = status(info.name, directory)
         where = "" if not info.files else "  " + ", ".join(display_path(directory, f) for f in info.files[:1]) + (
             " ..." if len(info.files) > 1 else "")
-        bad = st not in ("embedded", "cached") and not st.startswith("missing")
-        offline = ({"embedded": "yes (embedded)", "cached": "yes" + where}.get(st) or
+        bad = st not in ("embedded", "generated", "cached") and not st.startswith("missing")
+        offline = ({"embedded": "yes (embedded)", "generated": "yes (generated)", "cached": "yes" + where}.get(st) or
                    (f"no: {st}" if bad else f"no ({st}){where}"))
         rows.append(f"{info.name:14} {shape:9} {info.classes or '-':>7} {info.train:>6} {info.val:>5} {info.test:>6}  "
                     f"{offline}")
         if bad:
             rows.append(f"{'':14} {remedy(info.name)}")
-        rows.append(f"{'':14} {info.description}")
+        rows += textwrap.wrap(info.description, 100, initial_indent=" " * 15, subsequent_indent=" " * 15)
     return "\n".join(rows)
 
 
@@ -45,7 +48,9 @@ def run(args) -> int:
     if args.action == "path":
         for f in info.files:
             print(file_path(directory, f))
-        if not info.files:
+        if info.cache:
+            print(directory / info.cache)
+        elif not info.files:
             print(f"{args.name} is {'embedded in scikit-learn' if args.name == 'digits' else 'generated'}: no file needed")
         return 0
     from workshop.data import load
