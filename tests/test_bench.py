@@ -1,52 +1,95 @@
-"""The benchmark runs end to end and reports every section. Its numbers are never asserted:
-speed goals live in the benchmark's own table, not in tests."""
+"""The benchmark's machinery: contenders in worker processes of their own, timed alike; the
+rows it builds from what they report; the command and its files. Its numbers are never
+asserted: speed goals live in the benchmark's own table (`workshop bench`), not in tests."""
 
 import json
-
-import numpy as np
 
 import pytest
 
 from tests.conftest import run_cli
-
-SECTIONS = {"throughput", "data feeding", "peak", "time to accuracy", "inference", "start-up"}
+from workshop.bench import driver, suite
+from workshop.bench.specs import Spec, first_reaching
 
 
 @pytest.mark.slow
-def test_bench_quick_reports_every_section(tmp_path):
-    r = run_cli("bench", "--quick", "--rounds", "1", "--json", "--logdir", str(tmp_path))
+def test_every_kind_of_contender_runs_in_its_own_worker_and_is_timed():
+    """The reference recipe, the default path (with everything `workshop train` adds to an epoch),
+    a level and the MLP on arrays: each a fresh process, ready after an untimed epoch, then one
+    timed epoch per round; on 2 cores and 1 core (the scaling table's affinity)."""
+    specs = [Spec("ref", "reference", "mlp", threads="tensorflow", examples=640),
+             Spec("default", "default", "mlp", examples=640),
+             Spec("raw", "level", "mlp", {"api": "raw", "batch_size": 64}, examples=640),
+             Spec("arrays", "arrays", "mlp", {"api": "keras"}, cores=1, examples=640)]
+    speeds = driver.round_robin(specs, 2, "digits", quick=True)
+    assert set(speeds) == {"ref", "default", "raw", "arrays"}
+    for name, values in speeds.items():
+        assert len(values) == 2 and all(0 < v < 1e7 for v in values), (name, values)
+
+
+@pytest.mark.slow
+def test_a_learning_curve_is_chosen_by_validation_and_reports_test_once():
+    result = driver.curve(Spec("default", "default", "mlp", examples=640), 3, "digits", quick=True)
+    assert len(result["seconds"]) == len(result["val_accuracy"]) == 3
+    assert all(s > 0 for s in result["seconds"]) and 0.1 <= result["test_accuracy"] <= 1
+    assert result["val_accuracy"][-1] > result["val_accuracy"][0] - 0.05  # it learns
+
+
+def test_a_worker_that_fails_is_named_with_its_last_line():
+    with pytest.raises(RuntimeError, match="benchmark worker for 'bad' stopped: .*no_such_model"):
+        driver.round_robin([Spec("bad", "level", "no_such_model")], 1, "digits", quick=True)
+
+
+def test_first_reaching_counts_training_seconds_until_validation_reaches_the_target():
+    curve = {"seconds": [2.0, 2.0, 3.0], "val_accuracy": [0.90, 0.97, 0.99], "test_accuracy": 0.5}
+    assert first_reaching(curve, 0.97) == (4.0, 2)
+    assert first_reaching(curve, 0.99) == (7.0, 3)
+    assert first_reaching(curve, 0.995) is None
+
+
+def test_the_time_to_accuracy_rows_use_the_references_final_validation_accuracy(monkeypatch):
+    """The target is the reference's last validation accuracy, not a test-set number; the ratio
+    compares times to that same target; the test accuracies are only reported."""
+    curves = {"reference": {"seconds": [10.0] * 15, "val_accuracy": [0.9] * 10 + [0.98] * 5, "test_accuracy": 0.97},
+              "default": {"seconds": [5.0] * 6, "val_accuracy": [0.95, 0.97, 0.98, 0.985, 0.99, 0.99],
+                          "test_accuracy": 0.975}}
+    monkeypatch.setattr(driver, "curve", lambda spec, epochs, dataset, quick: curves[spec.kind])
+    rows = {r["name"]: r for r in suite.time_to_accuracy("digits", quick=False)}
+    ref = rows["reference recipe to its final 98.00% validation accuracy"]
+    ours = rows["cnn default path to the same 98.00%"]
+    assert ref["median"] == 110.0 and "epoch 11 of its 15" in ref["note"]
+    assert ours["median"] == 15.0 and ours["ratio"] == pytest.approx(15 / 110) and ours["target"] == "<= 0.3x"
+    tests = [r for r in rows.values() if r["unit"] == "%"]
+    assert [r["median"] for r in tests] == [pytest.approx(97.0), pytest.approx(97.5)]
+
+
+def test_the_throughput_rows_compare_with_the_reference_and_the_targets(monkeypatch):
+    specs = suite.throughput_specs("cnn", "digits60k", quick=False)
+    names = [s.name for s in specs]
+    assert names[0].startswith("cnn reference recipe") and specs[0].threads == "tensorflow"
+    assert specs[1].kind == "default" and specs[1].whole_epoch
+    assert not any("eager" in n for n in names)  # minutes per epoch at MNIST's size
+    assert any("eager" in s.name for s in suite.throughput_specs("cnn", "digits", quick=False))
+    monkeypatch.setattr(driver, "round_robin", lambda specs, rounds, dataset, quick: {
+        s.name: [1000.0 * (i + 1), 1010.0 * (i + 1)] for i, s in enumerate(specs)})
+    rows = suite.throughput("cnn", "digits", 2, quick=True)
+    assert rows[0]["ratio"] == pytest.approx(1.0) and rows[1]["ratio"] == pytest.approx(2.0)
+    assert rows[1]["target"] == ">= 1.5x" and rows[1]["low"] == 2000 and rows[1]["high"] == 2020
+    assert "whole epochs" in rows[1]["note"] and "training batches only" in rows[2]["note"]
+
+
+def test_bench_command_writes_its_table(tmp_path):
+    r = run_cli("bench", "--dataset", "digits", "--quick", "--only", "start-up", "--json", "--logdir", str(tmp_path))
     assert r.returncode == 0, r.stderr[-2000:]
     rows = json.loads(r.stdout.strip().splitlines()[-1])
-    assert {row["section"] for row in rows} == SECTIONS
-    names = [row["name"] for row in rows]
-    for level in ("keras (fit, default)", "keras (fit, steps_per_execution=1)", "keras (fit, mixed_bfloat16)",
-                  "keras (fit, batch x2)", "keras (fit, default) on TensorFlow's default threads",
-                  "layers (tf.function)", "raw (tf.function)", "layers (eager)", "raw (jit_compile)"):
-        assert f"cnn {level}" in names and f"mlp {level}" in names
-    to_target = [row for row in rows if row["section"] == "time to accuracy"]
-    assert len(to_target) == 3 and all(row["unit"] == "s" and row["median"] > 0 for row in to_target)
-    assert sum("train mlp: launch to first step" in n for n in names) == 1
-    reference = [row for row in rows if row["section"] == "throughput" and "reference" in row["name"]]
-    assert len(reference) == 2 and all(row["ratio"] == pytest.approx(1.0) for row in reference)
-    for row in rows:
-        assert row["median"] >= 0 and row["low"] <= row["median"] <= row["high"]
-        if row["section"] == "throughput":
-            assert row["unit"] == "examples/s" and row["median"] > 0 and row["ratio"] > 0
-    written = list((tmp_path / "bench").iterdir())
-    assert sorted(p.suffix for p in written) == [".csv", ".md"]
-    assert "| section |" in next(p for p in written if p.suffix == ".md").read_text()
+    assert [row["section"] for row in rows] == ["start-up"] * 3
+    assert all(row["median"] > 0 and row["low"] <= row["median"] <= row["high"] for row in rows)
+    written = sorted((tmp_path / "bench").iterdir())
+    assert [p.suffix for p in written] == [".csv", ".md"]
+    assert "| section |" in written[1].read_text()
 
 
-def test_digits28_is_the_digits_at_mnist_size():
-    from workshop.bench.flops import cnn_train_flops_per_example
-    from workshop.bench.suite import bench_data
-    small, _ = bench_data("cnn", "digits", quick=True)
-    big, cfg = bench_data("cnn", "digits28", quick=True)
-    assert big.x_train.shape == (len(small.x_train), 28, 28, 1) and big.input_shape == (28, 28, 1)
-    assert (big.y_train == small.y_train).all() and cfg.dataset == "digits"
-    assert 0 <= big.x_train.min() and big.x_train.max() <= 1
-    # the same picture: shrunk back to 8x8, the upscaled image stays close to the original
-    from PIL import Image
-    shrunk = np.stack([np.asarray(Image.fromarray(im, mode="F").resize((8, 8), Image.BOX)) for im in big.x_train[:50, ..., 0]])
-    assert abs(shrunk - small.x_train[:50, ..., 0]).mean() < 0.1
-    assert round(cnn_train_flops_per_example(big.input_shape) / 1e6, 2) == 14.65  # MNIST's convnet, MFLOP
+def test_bench_refuses_bad_options_in_one_line(tmp_path):
+    from tests.conftest import assert_one_line_error
+    line = assert_one_line_error(run_cli("bench", "--rounds", "0", "--logdir", str(tmp_path)), exit_code=2)
+    assert "--rounds must be at least 1" in line
+    assert not (tmp_path / "bench").exists()

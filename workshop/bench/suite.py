@@ -1,10 +1,13 @@
 """The benchmark suite: `run_benchmark(...)`, every measurement of `workshop bench`, as rows of one table.
 
 A row: section, name, median, low, high (min-max over rounds), unit, ratio (to the
-section's reference, when there is one), target and note.
+section's reference, when there is one), target and note. Every training contender runs
+in a fresh worker process of its own (worker.py), the reference recipe included.
 """
 
 import json
+import math
+import os
 import statistics
 import subprocess
 import sys
@@ -15,11 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from workshop.config import RunOptions, TrainConfig
+from workshop.bench import SECTIONS
+from workshop.bench.specs import Spec
+from workshop.config import TrainConfig
 
-TARGET_ACCURACY = {"digits": 0.98, "digits28": 0.98, "mnist": 0.99, "fashion_mnist": 0.90}
-# digits28 is bench-only: the digits scaled up to 28x28, so MNIST's shapes (and FLOPs per
-# example: the regime the CNN targets were set in) can be measured offline.
+QUICK_EXAMPLES = 6000  # --quick trains on this many training examples of a large dataset
+SCALING_EXAMPLES = 12800  # the scaling table's epochs: long enough to time, short enough for many rows
+REFERENCE_EPOCHS = 15  # the reference recipe's own schedule (Keras's MNIST convnet example)
 
 
 def _row(section, name, values, unit, reference=None, target="", note=""):
@@ -29,149 +34,150 @@ def _row(section, name, values, unit, reference=None, target="", note=""):
             "unit": unit, "ratio": (med / reference) if reference else None, "target": target, "note": note}
 
 
-def bench_config(model, dataset):
-    """`workshop train MODEL`'s resolved keras settings on `dataset` (digits28 trains as digits)."""
-    return TrainConfig(model=model, api="keras", dataset="digits" if dataset == "digits28" else dataset,
-                       seed=0).resolved()
-
-
-def bench_data(model, dataset, quick):
-    """(Splits, resolved keras TrainConfig) of `model` on `dataset`; --quick keeps 6,000 training examples."""
+def bench_data(model, dataset, quick, config=None, examples=None):
+    """(Splits, resolved TrainConfig): `workshop train MODEL --dataset DATASET`'s data and settings,
+    with `config` (TrainConfig fields) over them; the first `examples` training examples (--quick:
+    at most QUICK_EXAMPLES)."""
     from workshop.training.prepare import prepare
-    cfg = bench_config(model, dataset)
+    cfg = TrainConfig(model=model, dataset=dataset, seed=0, **(config or {})).resolved()
     data = prepare(cfg)
-    if dataset == "digits28":
-        from workshop.data.digits import upscale
-        data = replace(data, **{split: upscale(getattr(data, split)[..., 0])[..., None]
-                                for split in ("x_train", "x_val", "x_test")})
-    if quick and dataset != "digits":
-        data = replace(data, x_train=data.x_train[:6000], y_train=data.y_train[:6000])
+    keep = examples or (QUICK_EXAMPLES if quick else None)
+    if keep and keep < len(data.x_train):
+        data = replace(data, x_train=data.x_train[:keep], y_train=data.y_train[:keep])
     return data, cfg
 
 
-def throughput(model, dataset, rounds, quick, threads_note):
-    """Training examples/s of `model` at every level, and of the reference recipe, round-robin.
+def is_large(dataset) -> bool:
+    """MNIST's size (tens of thousands of examples), where an eager epoch takes minutes."""
+    from workshop.data.catalog import DATASETS
+    return DATASETS[dataset].train > 10_000
 
-    The reference and the default path "as TensorFlow ships" run in worker processes with
-    TensorFlow's default threads; everything else here, with the project's thread rule."""
-    from workshop.bench import contenders as c
-    data, cfg = bench_data(model, dataset, quick)
-    one_step, bf16 = RunOptions(steps_per_execution=1), RunOptions(precision="mixed_bfloat16")
-    levels = [("keras (fit, steps_per_execution=1)", dict(api="keras"), one_step, "function"),
-              ("keras (fit, default)", dict(api="keras"), RunOptions(), "function"),
-              ("keras (fit, mixed_bfloat16)", dict(api="keras"), bf16, "function"),
-              ("keras (fit, batch x2)", dict(api="keras", batch_size=2 * cfg.batch_size), RunOptions(), "function"),
-              ("layers (tf.function)", dict(api="layers"), RunOptions(), "function"),
-              ("raw (tf.function)", dict(api="raw"), RunOptions(), "function"),
-              ("layers (eager)", dict(api="layers"), RunOptions(), "eager"),
-              ("raw (eager)", dict(api="raw"), RunOptions(), "eager"),
-              ("layers (jit_compile)", dict(api="layers"), RunOptions(), "jit"),
-              ("raw (jit_compile)", dict(api="raw"), RunOptions(), "jit")]
-    ref = c.Remote(f"{model} reference recipe (plain fit, Adam, batch 128)", "reference", model, dataset, quick)
-    tf_threads = c.Remote(f"{model} keras (fit, default) on TensorFlow's default threads", "default", model, dataset,
-                          quick)
-    runners = [c.Level(f"{model} {label}", replace(cfg, **overrides), data, options, mode)
-               for label, overrides, options, mode in levels]
-    try:
-        speeds = c.round_robin([ref, *runners, tf_threads], rounds)
-    finally:
-        ref.close()
-        tf_threads.close()
-    ref_median = statistics.median(speeds[ref.name])
-    notes = {ref.name: "batch 128; its own process, TensorFlow's default threads",
-             tf_threads.name: f"batch {cfg.batch_size}; its own process"}
-    def target(name):
-        if name.endswith("keras (fit, default)"):
+
+def throughput_specs(model, dataset, quick):
+    """The contenders of one model's throughput table: the reference, the default path, each level."""
+    specs = [Spec(f"{model} reference recipe (plain fit, Adam, batch 128)", "reference", model, threads="tensorflow"),
+             Spec(f"{model} default path (workshop train {model}: validation and dashboards included)", "default",
+                  model),
+             Spec(f"{model} keras (fit)", "level", model, {"api": "keras"}),
+             Spec(f"{model} layers (tf.function)", "level", model, {"api": "layers"}),
+             Spec(f"{model} raw (tf.function)", "level", model, {"api": "raw"}),
+             Spec(f"{model} keras (fit, steps_per_execution=1)", "level", model, {"api": "keras"},
+                  {"steps_per_execution": 1}),
+             Spec(f"{model} keras (fit) on TensorFlow's default threads", "level", model, {"api": "keras"},
+                  threads="tensorflow")]
+    if model == "cnn":
+        specs.append(Spec("cnn keras (fit, mixed_bfloat16)", "level", model, {"api": "keras"},
+                          {"precision": "mixed_bfloat16"}))
+    else:
+        specs.append(Spec("mlp keras (fit on NumPy arrays instead of tf.data)", "arrays", model, {"api": "keras"}))
+    if quick or not is_large(dataset):  # 0.04-0.6x: minutes per epoch at MNIST's size
+        specs += [Spec(f"{model} layers (eager)", "level", model, {"api": "layers"}, mode="eager"),
+                  Spec(f"{model} raw (jit_compile)", "level", model, {"api": "raw"}, mode="jit")]
+    return specs
+
+
+def throughput(model, dataset, rounds, quick):
+    from workshop.bench.driver import round_robin
+    specs = throughput_specs(model, dataset, quick)
+    speeds = round_robin(specs, rounds, dataset, quick)
+    ref = statistics.median(speeds[specs[0].name])
+    fit = statistics.median(speeds[f"{model} keras (fit)"])
+    _, cfg = bench_data(model, dataset, quick)
+
+    def target(spec):
+        if spec.kind == "default":
             return ">= 1.5x" if model == "cnn" else ">= 2x"
-        return ">= fit default" if name.endswith("(tf.function)") else ""
+        return f">= {fit / ref:.2f}x (fit's)" if spec.name.endswith("(tf.function)") else ""
 
-    return [_row("throughput", name, v, "examples/s", ref_median, target=target(name),
-                 note=notes.get(name, f"batch {2 * cfg.batch_size if 'x2' in name else cfg.batch_size}; {threads_note}"))
-            for name, v in speeds.items()], data, cfg
-
-
-def feeding(data, cfg, rounds):
-    """The same keras MLP fed NumPy arrays vs the project's tf.data pipeline (cache + prefetch)."""
-    from workshop.bench import contenders as c
-    from workshop.training.tasks import keras_loss, keras_optimizer
-    from workshop.training.train import build_model
-    mcfg = replace(cfg, model="mlp", api="keras", optimizer="sgd", learning_rate=0.1, epochs=2)
-    model = build_model(mcfg, data)
-    model.compile(optimizer=keras_optimizer("sgd", 0.1), loss=keras_loss("classify"))
-    arrays = c.PlainFit("mlp fit on NumPy arrays", model, data.x_train, data.y_train, cfg.batch_size)
-    pipeline = c.Level("mlp fit on tf.data (cache + prefetch)", mcfg, data)
-    speeds = c.round_robin([arrays, pipeline], rounds)
-    ref = statistics.median(speeds[arrays.name])
-    return [_row("data feeding", n, v, "examples/s", ref) for n, v in speeds.items()]
+    def note(spec):
+        batch = 128 if spec.kind == "reference" else cfg.batch_size
+        threads = "TensorFlow's threads" if spec.threads == "tensorflow" else "the project's thread rule"
+        return f"batch {batch}; {threads}" + ("; whole epochs" if spec.whole_epoch else "; training batches only")
+    return [_row("throughput", s.name, speeds[s.name], "examples/s", ref, target(s), note(s)) for s in specs]
 
 
-def peak_and_fraction(cnn_rows, input_shape, dataset, quick):
-    from workshop.bench.contenders import remote_value
+def peak(dataset, quick, rows):
+    """The machine's float32 matmul peak, and the fraction of it the CNN's compiled step reaches."""
+    from workshop.bench.driver import one_shot
     from workshop.bench.flops import cnn_train_flops_per_example
-    peak = float(remote_value("peak", "cnn", dataset, quick)[0])
-    per_example = cnn_train_flops_per_example(input_shape)
-    rows = [_row("peak", "float32 matmul 2048x2048 (TensorFlow)", [peak], "GFLOP/s",
-                 note="its own process, TensorFlow's default threads (all cores)")]
-    for r in cnn_rows:
-        achieved = r["median"] * per_example / 1e9
-        rows.append(_row("peak", f"{r['name']}: achieved", [achieved], "GFLOP/s", peak, target=">= 0.30"
-                         if r["name"].endswith("keras (fit, default)") else "",
-                         note=f"{per_example / 1e6:.2f} MFLOP per training example"))
+    from workshop.data.catalog import DATASETS
+    gflops = float(one_shot(Spec("matmul peak", "peak"), "peak", dataset, quick)[0])
+    per_example = cnn_train_flops_per_example(DATASETS[dataset].shape)
+    out = [_row("peak", "float32 matmul 2048x2048 (TensorFlow)", [gflops], "GFLOP/s",
+                note="its own process, TensorFlow's threads (all cores)")]
+    for r in rows:
+        if r["name"] in ("cnn reference recipe (plain fit, Adam, batch 128)", "cnn keras (fit)"):
+            out.append(_row("peak", f"{r['name']}: achieved", [r["median"] * per_example / 1e9], "GFLOP/s", gflops,
+                            target=">= 0.40" if r["name"] == "cnn keras (fit)" else "",
+                            note=f"{per_example / 1e6:.2f} MFLOP per training example"))
+    return out
+
+
+def time_to_accuracy(dataset, quick):
+    """The reference recipe's own schedule, and the default path's: how soon each reaches the
+    validation accuracy the reference ends with, and the test accuracy each ends with. Validation
+    says when a target is reached; the test split is scored once, at the end, to report."""
+    from workshop.bench.specs import first_reaching
+    from workshop.bench.driver import curve
+    _, cfg = bench_data("cnn", dataset, quick)
+    ref_epochs = 3 if quick else REFERENCE_EPOCHS
+    ref = curve(Spec("reference", "reference", threads="tensorflow"), ref_epochs, dataset, quick)
+    ours = curve(Spec("default", "default"), cfg.epochs, dataset, quick)
+    target = ref["val_accuracy"][-1]
+    ref_seconds, ref_epoch = first_reaching(ref, target)
+    reached = first_reaching(ours, target)
+    rows = [_row("time to accuracy", f"reference recipe to its final {target:.2%} validation accuracy",
+                 [ref_seconds], "s", ref_seconds, note=f"epoch {ref_epoch} of its {ref_epochs}; batch 128, Adam 0.001"),
+            _row("time to accuracy", f"cnn default path to the same {target:.2%}",
+                 [reached[0] if reached else math.fsum(ours["seconds"])], "s", ref_seconds if reached else None,
+                 target="<= 0.3x",
+                 note=(f"epoch {reached[1]} of its {cfg.epochs}" if reached else
+                       f"not reached in {cfg.epochs} epochs (best {max(ours['val_accuracy']):.2%})")
+                 + f"; batch {cfg.batch_size}, {cfg.optimizer} {cfg.learning_rate}; whole epochs"),
+            _row("time to accuracy", f"reference recipe: test accuracy after {ref_epochs} epochs",
+                 [100 * ref["test_accuracy"]], "%", note=f"{math.fsum(ref['seconds']):.0f} s of training"),
+            _row("time to accuracy", f"cnn default path: test accuracy after {cfg.epochs} epochs",
+                 [100 * ours["test_accuracy"]], "%", target=f">= {100 * ref['test_accuracy']:.2f}",
+                 note=f"{math.fsum(ours['seconds']):.0f} s, validation and dashboards included")]
     return rows
 
 
-def tta_epochs(quick):
-    return 60 if quick else 100
+def scaling(dataset, quick):
+    """examples/s of the default path's loop and the reference recipe as cores and batch sizes grow."""
+    from workshop.bench.driver import round_robin
+    examples = min(SCALING_EXAMPLES, QUICK_EXAMPLES) if quick else SCALING_EXAMPLES
+    cores = sorted({1, *(2 ** k for k in range(1, 8) if 2 ** k < len(os.sched_getaffinity(0))),
+                    len(os.sched_getaffinity(0))})
+    batches = (64, 256) if quick else (32, 64, 128, 256, 512)
+    specs = []
+    for n in cores:
+        specs += [Spec(f"cnn default path's loop, {n} core{'s' * (n > 1)}", "level", config={"api": "keras"},
+                       cores=n, examples=examples),
+                  Spec(f"cnn reference recipe, {n} core{'s' * (n > 1)}", "reference", cores=n,
+                       threads="tensorflow", examples=examples)]
+    for b in batches:
+        specs += [Spec(f"cnn default path's loop, batch {b}", "level", config={"api": "keras", "batch_size": b},
+                       examples=examples),
+                  Spec(f"cnn reference recipe, batch {b}", "reference", config={"batch_size": b},
+                       threads="tensorflow", examples=examples)]
+    speeds = round_robin(specs, 1 if quick else 2, dataset, quick, together=False)
+    one = {kind: statistics.median(speeds[f"cnn {kind}, 1 core"]) for kind in ("default path's loop",
+                                                                             "reference recipe")}
+    return [_row("scaling", s.name, speeds[s.name], "examples/s",
+                 one["reference recipe" if s.kind == "reference" else "default path's loop"] if s.cores else None,
+                 note=f"{examples} examples per epoch" + ("; ratio to 1 core" if s.cores else ""))
+            for s in specs]
 
 
-def reference_time_to_accuracy(data, dataset, max_epochs):
-    """(seconds, epoch reached or 0, last accuracy) of the reference recipe (run in a worker)."""
-    from workshop.bench import contenders as c
-    from workshop.bench import reference
-    model = reference.build(data.input_shape)
-    timer = c.TimeToAccuracy(lambda x: model.predict(x, verbose=0), data.x_test, data.y_test, TARGET_ACCURACY[dataset])
-    model.fit(data.x_train, reference.one_hot(data.y_train), batch_size=reference.BATCH_SIZE, epochs=max_epochs,
-              verbose=0, callbacks=[timer])
-    return sum(timer.seconds), timer.reached, timer.accuracy
-
-
-def time_to_accuracy(data, dataset, quick):
-    """Wall seconds of training (evaluation excluded) until test accuracy >= the target: the project's
-    default path (`workshop train cnn`'s loop and settings), the same with twice the batch and the
-    learning rate x sqrt(2) (the batch-size lever), and the reference recipe in a worker."""
-    from workshop.bench import contenders as c
-    from workshop.training.train import build_model, fit, view_of
-    target, max_epochs = TARGET_ACCURACY[dataset], tta_epochs(quick)
-    default = replace(bench_config("cnn", dataset), epochs=max_epochs)
-    doubled = replace(default, batch_size=2 * default.batch_size, learning_rate=default.learning_rate * 2 ** 0.5)
-    results, models = {}, {}
-    for name, cfg in [("cnn default path (workshop train cnn's settings)", default),
-                      (f"cnn batch {doubled.batch_size}, learning rate {doubled.learning_rate:.4f}", doubled)]:
-        models[name] = model = build_model(cfg, data)
-        timer = c.TimeToAccuracy(view_of(model, "keras").predict, data.x_test, data.y_test, target)
-        fit(cfg, model, data, callbacks=[timer], options=RunOptions(verbose=0))
-        results[name] = (sum(timer.seconds), timer.reached, timer.accuracy)
-    results["reference recipe"] = tuple(float(v) for v in c.remote_value("time-to-accuracy", "cnn", dataset, quick))
-    ref_seconds, ref_reached, _ = results["reference recipe"]
-    rows = [_row("time to accuracy", f"{name} to {target:.0%} test accuracy", [s], "s",
-                 ref_seconds if ref_reached else None, target="<= 0.6x" if "default" in name else "",
-                 note=(f"epoch {int(e)}" if e else f"not reached in {max_epochs} epochs (last {a:.1%})"))
-            for name, (s, e, a) in results.items()]
-    first = next(iter(models))
-    return rows, models[first], default
-
-
-def inference(model, cfg, data, repeats):
+def inference(dataset, repeats):
     """Single-image latency and batch throughput through `workshop predict`'s code path."""
-    try:
-        from workshop.predict import predict_images
-    except ImportError as e:
-        return [_row("inference", "predict (skipped)", [0], "", note=str(e))]
     from PIL import Image
     from workshop import saving
-    from workshop.training.train import save, view_of
+    from workshop.predict import predict_images
+    from workshop.training.train import build_model, save, view_of
+    data, cfg = bench_data("cnn", dataset, quick=True)
     with tempfile.TemporaryDirectory() as tmp:
-        path = save(cfg, view_of(model, "keras"), data, Path(tmp) / "cnn.keras")
+        path = save(cfg, view_of(build_model(cfg, data), cfg.api), data, Path(tmp) / "cnn.keras")
         loaded, meta = saving.load(path)
         images = []
         for i in range(64):
@@ -217,33 +223,26 @@ def startup(repeats):
                 note="process wall time, less train()'s time after its first step")]
 
 
-def run_benchmark(dataset="digits", quick=False, rounds=None, log=print):
-    from workshop.tf_env import tf
-    from workshop.training import speed
-    # every timed contender builds its compiled steps afresh on purpose (an untimed epoch pays for
-    # the tracing); TensorFlow would warn about "retracing" each time
-    tf.get_logger().setLevel("ERROR")
-    rounds = rounds or (2 if quick else 5)
-    data, cfg = bench_data("cnn", dataset, quick)
-    # this process runs the project's way, as `workshop train cnn` would: threads before any TF op
-    setting = speed.apply_threads(speed.choose_threads(cfg, RunOptions(), data.input_shape, data.classes))
-    threads_note = f"{setting} thread per op" if setting == 1 else "threads: one per core"
+def run_benchmark(dataset="digits60k", quick=False, rounds=None, sections=SECTIONS, log=print):
+    rounds = rounds or (2 if quick else 3)
     rows = []
-    log(f"throughput: cnn, {rounds} rounds ...")
-    cnn_rows, data, cfg = throughput("cnn", dataset, rounds, quick, threads_note)
-    rows += cnn_rows
-    log(f"throughput: mlp, {rounds} rounds ...")
-    rows += throughput("mlp", dataset, rounds, quick, threads_note)[0]
-    log("data feeding ...")
-    rows += feeding(data, cfg, rounds)
-    log("matmul peak ...")
-    rows += peak_and_fraction([r for r in cnn_rows if "reference" in r["name"] or "(fit, default)" in r["name"]],
-                              data.input_shape, dataset, quick)
-    log("time to accuracy ...")
-    tta_rows, model, cnn_cfg = time_to_accuracy(data, dataset, quick)
-    rows += tta_rows
-    log("inference ...")
-    rows += inference(model, cnn_cfg, data, repeats=20 if quick else 200)
-    log("start-up ...")
-    rows += startup(repeats=1 if quick else 5)
+    if "throughput" in sections or "peak" in sections:
+        for model in ("cnn", "mlp"):
+            log(f"throughput: {model}, {rounds} rounds, every contender in its own process ...")
+            rows += throughput(model, dataset, rounds, quick)
+    if "peak" in sections:
+        log("matmul peak ...")
+        rows += peak(dataset, quick, rows)
+    if "time to accuracy" in sections:
+        log("time to accuracy: the reference's schedule, then the default path's ...")
+        rows += time_to_accuracy(dataset, quick)
+    if "scaling" in sections:
+        log("scaling: cores and batch sizes ...")
+        rows += scaling(dataset, quick)
+    if "inference" in sections:
+        log("inference ...")
+        rows += inference(dataset, repeats=20 if quick else 200)
+    if "start-up" in sections:
+        log("start-up ...")
+        rows += startup(repeats=1 if quick else 5)
     return rows

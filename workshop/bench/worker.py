@@ -1,18 +1,21 @@
-"""A benchmark contender in a process of its own, with TensorFlow's default threads.
+"""One benchmark contender in a fresh process of its own, driven over stdin/stdout:
 
-Threads are fixed per process (training/speed.py), and the benchmark's own process
-runs with the project's setting. What must run as TensorFlow ships - the reference
-recipe "defaults untouched", the project's path without its thread rule, the machine's
-matmul peak - runs here instead, driven over stdin/stdout:
+    python -m workshop.bench.worker JOB DATASET '<Spec as JSON>' [--quick]
 
-    python -m workshop.bench.worker KIND MODEL DATASET [--quick]
+Every contender runs here, the reference and the project's paths alike, so all are
+measured under the same conditions: a new process, its own threads (spec.threads) and
+CPUs (spec.cores, set before TensorFlow starts, which sizes its thread pools from them).
 
-KIND reference | default: prints `bench-worker ready <examples>`, then times one epoch
-(after an untimed one) for every `epoch` line read, printing `bench-worker <seconds>`.
-KIND peak: prints `bench-worker <GFLOP/s>`. KIND time-to-accuracy: trains the reference
-recipe to the dataset's target and prints `bench-worker <seconds> <epoch or 0> <accuracy>`.
+JOB epochs:N   trains N + 1 epochs: the first untimed (tracing, warm-up), then prints
+               `bench-worker ready <examples>` and, for every `epoch` line it reads,
+               trains one epoch and prints `bench-worker <seconds>`.
+JOB curve:N    trains N epochs, scoring the validation split after each (untimed), then the
+               test split once; prints `bench-worker <JSON: seconds, val_accuracy, test_accuracy>`.
+JOB peak       prints `bench-worker <GFLOP/s>`: the float32 matmul peak of the CPUs it has.
 """
 
+import json
+import os
 import sys
 
 PREFIX = "bench-worker"
@@ -24,24 +27,36 @@ def say(*values):
 
 def main(argv=None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    kind, model, dataset = args[:3]
+    job, dataset, spec_json = args[:3]
     quick = "--quick" in args
-    from workshop.bench import contenders as c
-    from workshop.bench import suite
-    if kind == "peak":
+    spec = json.loads(spec_json)
+    if spec.get("cores"):  # before TensorFlow starts: its thread pools are sized from the CPUs it may use
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:spec["cores"]])
+    if job == "peak":
         from workshop.bench.flops import matmul_gflops
         say(matmul_gflops())
         return 0
-    data, cfg = suite.bench_data(model, dataset, quick)
-    if kind == "time-to-accuracy":
-        say(*suite.reference_time_to_accuracy(data, dataset, suite.tta_epochs(quick)))
-        return 0
-    contender = c.reference_recipe(model, data) if kind == "reference" else c.Level(kind, cfg, data)
-    say("ready", contender.examples)
-    for line in sys.stdin:
-        if line.strip() == "epoch":
-            say(contender.epoch())
+    from workshop.bench import contenders, suite
+    from workshop.bench.specs import Spec
+    spec = Spec(**spec)
+    data, cfg = suite.bench_data(spec.model, dataset, quick, spec.config, spec.examples)
+    if spec.threads == "project":  # as `workshop train` does, before any TensorFlow op
+        from workshop.config import RunOptions
+        from workshop.training import speed
+        speed.apply_threads(speed.choose_threads(cfg, RunOptions(**spec.options), data.input_shape, data.classes))
+    train, predict = contenders.trainer(spec, data, cfg)
+    kind, _, count = job.partition(":")
+    timer = contenders.EpochTimer(whole=spec.whole_epoch)
+    if kind == "epochs":
+        train([contenders.Gate(timer, len(data.x_train), say), timer], epochs=int(count) + 1)
+    else:
+        scores = contenders.ValidationScores(predict, data)
+        train([timer, scores], epochs=int(count))  # scored after the timer stopped: untimed
+        say(json.dumps({"seconds": timer.seconds, "val_accuracy": scores.accuracy,
+                        "test_accuracy": contenders.accuracy(predict, data.x_test, data.y_test)}))
     return 0
+
+
 
 
 if __name__ == "__main__":
