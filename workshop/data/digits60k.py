@@ -26,7 +26,7 @@ How an example is made (`augment`):
 The arrays are cached as uint8 in <data dir>/digits60k.npz (13 MB), written to a temporary file and
 renamed into place. A cache that is missing, unreadable or not what this code writes (its version
 string, every array's dtype and shape, labels 0..9, the content's sha256) is generated again: about
-3 s on one core, 0.5 s of it to write the file; reading it back takes about 0.3 s.
+2.5 s of one core, and 0.5 s to write the file; reading it back takes about 0.5 s.
 Deterministic: the same seed gives the same bytes on every machine with the same NumPy. Only +, -,
 *, / and rounding touch the numbers (no BLAS, no sines from a maths library: see TAN_HALF_ROTATION),
 and IEEE 754 fixes each of those to the last bit.
