@@ -2,6 +2,7 @@
 what they do): threads per op, opt-in bfloat16, and the first-step timing `train` reports."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -21,6 +22,20 @@ def test_small_steps_get_one_thread_and_large_ones_every_core():
     assert speed.choose_threads(cnn, RunOptions(threads=2), (8, 8, 1), 10) == 2
     with pytest.raises(UsageError, match="--threads"):
         RunOptions(threads=-1).checked(cnn)
+
+
+def test_defaults_follow_the_size_of_the_data():
+    """MNIST-sized sets (54,000 28x28 images) get their own epochs, batch and learning rate where
+    the 8x8 digits' would waste time; what the user sets always wins."""
+    small, large = (TrainConfig(model="cnn", dataset=d).resolved() for d in ("digits", "digits60k"))
+    assert (small.epochs, small.batch_size, small.learning_rate) == (15, 64, 0.005)
+    assert large.epochs < small.epochs and large.batch_size > small.batch_size and large.optimizer == "adam"
+    assert TrainConfig(model="cnn", dataset="mnist").resolved() == replace(large, dataset="mnist")
+    assert TrainConfig(model="cnn", dataset="digits60k", batch_size=32).resolved().batch_size == 32
+    assert TrainConfig(model="logistic", dataset="digits60k").resolved().learning_rate < \
+        TrainConfig(model="logistic").resolved().learning_rate  # 784 inputs, not 64: a smaller step
+    line = TrainConfig(model="linear").resolved()
+    assert (line.epochs, line.batch_size) == (100, 30)
 
 
 def test_flop_counts_match_the_layers_by_hand():

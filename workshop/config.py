@@ -52,14 +52,16 @@ class TrainConfig:
             missing = ", ".join(level for level in LEVELS if level not in algo.levels)
             raise UsageError(f"{self.model} is not built at the {api!r} level ({missing} would add nothing "
                              f"to learn); choose --api from: {', '.join(algo.levels)}")
+        dataset = self.dataset or algo.dataset
+        defaults = algo.defaults(dataset)  # they depend on the data's size (algorithms/__init__.py)
         cfg = replace(
             self,
             api=api,
-            dataset=self.dataset or algo.dataset,
-            epochs=self.epochs if self.epochs is not None else algo.epochs,
-            batch_size=self.batch_size if self.batch_size is not None else algo.batch_size,
-            learning_rate=self.learning_rate if self.learning_rate is not None else algo.learning_rate,
-            optimizer=self.optimizer or algo.optimizer,
+            dataset=dataset,
+            epochs=self.epochs if self.epochs is not None else defaults["epochs"],
+            batch_size=self.batch_size if self.batch_size is not None else defaults["batch_size"],
+            learning_rate=self.learning_rate if self.learning_rate is not None else defaults["learning_rate"],
+            optimizer=self.optimizer or defaults["optimizer"],
         )
         if cfg.dataset not in algo.datasets:
             raise UsageError(f"{self.model} does not train on {cfg.dataset!r}; choose --dataset from: "
