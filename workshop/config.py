@@ -15,6 +15,7 @@ from workshop.errors import UsageError
 
 OPTIMIZERS = ("sgd", "adam")
 PRECISIONS = ("float32", "mixed_bfloat16")
+WORKER_LEVELS = ("raw", "layers")  # the levels that train on several workers (training/distributed.py)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,9 @@ class RunOptions:
     threads: int = 0  # intra-op threads per TensorFlow op; 0 = auto (1 for small steps, all cores for large)
     precision: str = "float32"  # "mixed_bfloat16": bfloat16 math, float32 weights (layers and keras levels)
     jit_compile: bool = False  # XLA for the compiled step; measured 0.2-0.6x on the CNN on CPU, so never default
+    # Distribution (workshop/training/workers.py): the number of worker processes sharing each batch;
+    # None: this process alone. Set by `train --workers N` / `--cluster` in the workers it starts.
+    workers: int | None = None
 
     def checked(self, config: TrainConfig) -> "RunOptions":
         """Check the options against the resolved `config`; raises UsageError."""
@@ -115,7 +119,30 @@ class RunOptions:
             raise UsageError(f"--threads must be 0 (auto) or a positive count, got {self.threads}")
         if self.steps_per_execution < 0:
             raise UsageError(f"steps_per_execution must be 0 (auto) or positive, got {self.steps_per_execution}")
+        if self.workers is not None and self.workers < 1:
+            raise UsageError(f"--workers must be 1 or more (1: this process alone), got {self.workers}")
+        if self.workers and self.workers > 1:
+            check_worker_level(config)
+            if self.jit_compile:
+                raise UsageError("jit_compile (XLA) does not compile the collectives of training on workers; "
+                                 "leave one of them out")
         return self
+
+
+def check_worker_level(config: TrainConfig):
+    """UsageError for an algorithm or level that cannot train on several workers."""
+    levels = " and ".join(WORKER_LEVELS)
+    if config.task == "perceptron":
+        raise UsageError("the perceptron learns by its own rule, one example at a time, with no gradient to sum "
+                         f"across workers; --workers trains the mlp, cnn, logistic and linear at the {levels} levels")
+    if config.api == "keras":
+        raise UsageError("--api keras cannot train on workers: under Keras 3, fit inside MultiWorkerMirroredStrategy "
+                         "fails upstream (keras-team/keras#20585); use --api raw or --api layers, the same training "
+                         "in your own loop (fit does spread over one machine's devices with MirroredStrategy: "
+                         "workshop lesson next)")
+    if config.api not in WORKER_LEVELS:
+        raise UsageError(f"--api {config.api} cannot train on workers: the numpy level runs no TensorFlow to spread; "
+                         "use --api raw or --api layers")
 
 
 def settings(config: TrainConfig, options: RunOptions) -> dict:

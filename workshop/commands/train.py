@@ -8,6 +8,7 @@ from pathlib import Path
 
 from workshop.algorithms import ALGORITHMS, LEVELS
 from workshop.config import OPTIMIZERS, PRECISIONS, RunOptions, TrainConfig
+from workshop.errors import UsageError
 from workshop.hints import command, shown
 
 
@@ -38,6 +39,21 @@ def add_arguments(p):
     p.add_argument("--threads", type=int,
                    help="threads per TensorFlow op; default 0 = auto (1 for small models, all cores for large)")
     p.add_argument("--tensorboard", action="store_true", help="start TensorBoard beside the training")
+    workers = p.add_argument_group("training on several workers (tf.distribute.MultiWorkerMirroredStrategy; "
+                                   "--api raw or layers)")
+    workers.add_argument("--workers", type=int, metavar="N",
+                         help="train on N worker processes on this machine, talking over 127.0.0.1: each takes its "
+                              "slice of every batch and their gradients are summed, so the weights are those of one "
+                              "process; worker 0 writes the logs and saves. Default 1: this process alone")
+    workers.add_argument("--cluster", metavar="HOST:PORT,...",
+                         help="join a cluster of machines instead: every worker's address, comma-separated, worker 0 "
+                              "(the chief) first; run the same command on each machine with its own --worker-index. "
+                              "TensorFlow's workers accept connections from the network: trusted networks only")
+    workers.add_argument("--worker-index", type=int, metavar="I",
+                         help="this machine's place in --cluster: 0 (the chief, which writes the logs and saves) to N-1")
+    workers.add_argument("--start-timeout", type=float, metavar="SECONDS",
+                         help="how long every worker may take to start and find the others before the run is "
+                              "stopped (default 120 with --workers, 600 with --cluster)")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object on the last line")
 
 
@@ -56,13 +72,31 @@ def configs_from(args) -> tuple[TrainConfig, RunOptions]:
     return config, options
 
 
+def cluster_from(args, options):
+    """The workers of `--workers N` or `--cluster ... --worker-index I` (workers.py), or None for
+    this process alone; UsageError for flags that do not fit together."""
+    from workshop.training import workers
+    if args.cluster is not None:
+        if args.workers is not None:
+            raise UsageError("--workers starts workers on this machine, --cluster joins machines: give one of them")
+        return workers.parse_cluster(args.cluster, args.worker_index)
+    if args.worker_index is not None:
+        raise UsageError("--worker-index is this machine's place in --cluster; give --cluster too")
+    if args.start_timeout is not None and not (options.workers or 1) > 1:
+        raise UsageError("--start-timeout is for --workers N (N > 1) or --cluster")
+    if (options.workers or 1) > 1:
+        return workers.local_cluster(options.workers)
+    return None
+
+
 def format_summary(s: dict) -> str:
     def pct(v):
         return "-" if v is None else f"{100 * v:.2f} %"
 
     def num(v):
         return "-" if v is None else f"{v:.4f}"
-    lines = [f"{s['model']} at the {s['api']} level on {s['dataset']}: {s['epochs']} epochs"]
+    on = f" on {s['workers']} workers" if s.get("workers") else ""
+    lines = [f"{s['model']} at the {s['api']} level on {s['dataset']}: {s['epochs']} epochs{on}"]
     if "converged" in s:  # the perceptron counts errors, it has no loss
         errors = s.get("errors_per_epoch") or []
         lines.append(f"  converged {'yes' if s['converged'] else 'NO'}: {errors[-1] if errors else '-'} mistakes while "
@@ -104,17 +138,31 @@ def server_folder(options):
 
 def run(args) -> int:
     config, options = configs_from(args)  # usage errors before anything heavy starts
+    cluster = cluster_from(args, options)
+    if args.start_timeout is not None and not args.start_timeout > 0:
+        raise UsageError(f"--start-timeout must be a positive number of seconds, got {args.start_timeout}")
+    if cluster is not None and options.save:  # before any worker starts
+        from workshop import saving
+        saving.check_target(options.save, ".keras")
     server = None
-    if args.tensorboard:
+    if args.tensorboard and (cluster is None or 0 in cluster.here):  # the chief's machine has the logs
         from workshop.tensorboard.server import start_beside
         server = start_beside(server_folder(options))
-    from workshop.training.train import train
     try:
-        try:
-            summary = train(config, options)
-        except KeyboardInterrupt:  # Ctrl-C, a closed terminal: the epochs done are kept, say how to go on
-            say_how_to_resume(config, options)
-            raise
+        if cluster is not None:  # this process supervises the workers and never imports TensorFlow
+            from workshop.training.workers import train_on_workers
+            summary = train_on_workers(config, options, cluster, args.start_timeout)
+            if not summary:  # the chief is another machine: it has the logs and the model
+                print(f"worker {cluster.here[0]} of {len(cluster.addresses)} finished; the chief "
+                      f"({cluster.addresses[0]}) has the logs and the model", flush=True)
+                return 0
+        else:
+            from workshop.training.train import train
+            try:
+                summary = train(config, options)
+            except KeyboardInterrupt:  # Ctrl-C, a closed terminal: the epochs done are kept, say how to go on
+                say_how_to_resume(config, options)
+                raise
         if args.json:
             print(json.dumps({k: v for k, v in summary.items() if k != "config"}))
         else:

@@ -9,6 +9,7 @@ from workshop.config import RunOptions
 from workshop.data.pipeline import train_val_datasets
 from workshop.tf_env import keras, tf
 from workshop.training import tasks
+from workshop.training.distributed import on_workers
 from workshop.training.speed import compiled_steps, steps_per_call
 
 
@@ -36,12 +37,13 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
         return {"loss": loss}
 
     @tf.function  # traced into a graph once, then run without Python
+    @on_workers  # train --workers N: each worker takes its slice of the batch (distributed.py); alone, as is
     def val_step(x, y):
         y_pred = model(x, training=False)
         update(val_metrics, x, y, y_pred, loss_fn(y, y_pred))
 
     # the speed-up: train_step compiled, n batches per call; the same batches in the same order
-    run_steps = compiled_steps(train_step, steps_per_call(options, steps), options.jit_compile)
+    run_steps = compiled_steps(on_workers(train_step), steps_per_call(options, steps), options.jit_compile)
     history = keras.callbacks.History()
     callbacks = keras.callbacks.CallbackList([*callbacks, history], model=model, epochs=config.epochs,
                                              steps=steps)

@@ -10,6 +10,7 @@ from workshop.data.pipeline import train_val_datasets
 from workshop.metrics import RunningMeans
 from workshop.tf_env import keras, tf
 from workshop.training import raw_optimizers, tasks
+from workshop.training.distributed import on_workers
 from workshop.training.speed import compiled_steps, steps_per_call
 from workshop.training.views import RawView
 
@@ -35,12 +36,13 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
         return {"loss": loss, **metrics_fn(y, y_pred)}
 
     @tf.function  # traced into a graph once, then run without Python
+    @on_workers  # train --workers N: each worker takes its slice of the batch (distributed.py); alone, as is
     def val_step(x, y):
         y_pred = model(x, training=False)
         return {"loss": loss_fn(y, y_pred), **metrics_fn(y, y_pred)}
 
     # the speed-up: train_step compiled, n batches per call; the same batches in the same order
-    run_steps = compiled_steps(train_step, steps_per_call(options, steps), options.jit_compile)
+    run_steps = compiled_steps(on_workers(train_step), steps_per_call(options, steps), options.jit_compile)
     view = RawView(model)  # get_weights / set_weights / stop_training: what Keras callbacks expect of a model
     history = keras.callbacks.History()
     callbacks = keras.callbacks.CallbackList([*callbacks, history], model=view, epochs=config.epochs,

@@ -1,9 +1,12 @@
 """The update rules, by hand, for the raw level: what `keras.optimizers` does inside.
 
 Both follow Keras's formulas exactly, so a raw run and a Keras run end with the same weights.
+On several workers (`train --workers N`), both first sum every worker's gradients, as a Keras
+optimizer does under a tf.distribute strategy (distributed.py); alone, the gradients are used as they are.
 """
 
 from workshop.tf_env import tf
+from workshop.training.distributed import summed_across_workers
 
 
 class SGD(tf.Module):
@@ -17,6 +20,7 @@ class SGD(tf.Module):
         pass  # plain SGD keeps no state
 
     def apply(self, grads, params):
+        grads = summed_across_workers(grads)
         for g, w in zip(grads, params):
             w.assign_sub(self.learning_rate * g)
 
@@ -38,6 +42,7 @@ class Adam(tf.Module):
     def apply(self, grads, params):
         if self.m is None:
             self.build(params)
+        grads = summed_across_workers(grads)
         self.iterations.assign_add(1)
         t = tf.cast(self.iterations, tf.float32)
         alpha = self.learning_rate * tf.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)

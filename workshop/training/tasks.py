@@ -9,10 +9,16 @@ stable, and the reason `from_logits=True` appears in the Keras versions).
 """
 
 from workshop.tf_env import keras, tf
+from workshop.training.distributed import share_of_batch
 
 
 def raw_loss(task):
-    """loss_fn(y, y_pred) -> scalar mean loss, from tf ops only."""
+    """loss_fn(y, y_pred) -> scalar mean loss, from tf ops only. On several workers (`train --workers`)
+    its gradient counts for this worker's share of the global batch (distributed.py)."""
+    return share_of_batch(_raw_mean_loss(task))
+
+
+def _raw_mean_loss(task):
     if task == "classify":
         return lambda y, y_pred: tf.reduce_mean(
             tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(y, tf.int32), logits=y_pred))
@@ -33,6 +39,12 @@ def raw_metrics(task):
 
 
 def keras_loss(task):
+    """The Keras loss of `task`. On several workers (the layers level) its gradient counts for this
+    worker's share of the global batch (distributed.py); alone, it is the Keras loss object."""
+    return share_of_batch(_keras_mean_loss(task), keras_divides=True)
+
+
+def _keras_mean_loss(task):
     if task == "classify":
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     if task == "binary":

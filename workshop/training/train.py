@@ -7,8 +7,8 @@
 The summary is a flat dict (the `--json` output): model, api, dataset, epochs, batch_size,
 learning_rate, optimizer, seed, train_loss, train_accuracy, val_loss, val_accuracy,
 test_loss, test_accuracy, examples_per_second, wall_seconds, seconds_to_first_step,
-intra_op_threads, run_dir (+ a, b, true_a, true_b for linear; saved with --save), and
-config (both configs as one dict).
+intra_op_threads, run_dir (+ a, b, true_a, true_b for linear; saved with --save; workers when
+trained on several), and config (both configs as one dict).
 """
 
 import json
@@ -22,7 +22,7 @@ from workshop.algorithms.shapes import kernel_shapes
 from workshop.algorithms.weights import initial_weights
 from workshop.config import RunOptions, TrainConfig, settings
 from workshop.paths import logs_dir
-from workshop.training import speed
+from workshop.training import distributed, speed
 from workshop.training.checkpoints import EpochCheckpoint, after_event_files, interrupted_run
 from workshop.training.guards import TrainingDiverged, StopOnDivergence, StopOnNonFinite
 from workshop.training.levels import LEVELS, MODELS
@@ -107,21 +107,27 @@ def train_callbacks(config, options, data, view, writers, resumed=False) -> list
 
 
 def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
-    """Train one algorithm at one level; returns the summary dict (see module docstring)."""
+    """Train one algorithm at one level; returns the summary dict (see module docstring).
+    In a worker of `train --workers` (distributed.py), the chief (worker 0) runs all of this; the
+    others run `train_beside_chief`."""
     start = time.perf_counter()
     config = config.resolved()
     options = (options or RunOptions()).checked(config)
     if config.task == "perceptron":
         from workshop.training.perceptron_run import train_perceptron
         return train_perceptron(config, options, start)
+    if not distributed.is_chief():
+        return train_beside_chief(config, options)
     if options.save:  # before any minute is spent: a bad --save path fails now, not after training
         from workshop import saving
         saving.check_target(options.save, LEVELS[config.api].suffix)
     data = prepare(config, options.data_dir)
     run_dir, resumed = run_folder(config, options)
-    threads = speed.apply_threads(speed.choose_threads(config, options, data.input_shape, data.classes))  # before any op
+    threads = speed.apply_threads(distributed.threads(  # before any op
+        speed.choose_threads(config, options, data.input_shape, data.classes)))
     level = LEVELS[config.api]
-    model = build_model(config, data, options=options)
+    with distributed.scope_for(config.api):
+        model = build_model(config, data, options=options)
     view = level.view(model)
 
     from workshop.tensorboard.dashboards import write_results
@@ -132,7 +138,8 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     guards = [c for c in callbacks if isinstance(c, (StopOnNonFinite, StopOnDivergence))]
     checkpoint = callbacks[-1]  # train_callbacks puts it last
     try:
-        history = level.fit(model, data, config, callbacks, options, checkpoint)
+        with distributed.scope_for(config.api):
+            history = level.fit(model, data, config, callbacks, options, distributed.from_chief(checkpoint))
         failed = next((guard.message for guard in guards if guard.message), None)
         if failed:  # a diverged or stalled run never saves: an earlier model at options.save stays as it was
             checkpoint.remove()  # nor is it worth resuming
@@ -159,6 +166,8 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
         "intra_op_threads": threads,  # 0: one per core
         "run_dir": str(run_dir),
     }
+    if (options.workers or 1) > 1:  # trained on workers (train --workers): the speed is theirs together
+        summary["workers"] = options.workers
     if config.task == "regress":
         w = view.get_weights()
         summary.update(a=float(w[0].ravel()[0]), b=float(w[1].ravel()[0]),
@@ -168,3 +177,16 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     checkpoint.remove()  # finished: nothing to resume
     summary["config"] = settings(config, options)
     return summary
+
+
+def train_beside_chief(config: TrainConfig, options: RunOptions) -> dict:
+    """A worker other than the chief (`train --workers`, distributed.py): the same data, model, loop and
+    guards (the logs every worker sees are the same, so all stop together), but it writes nothing: no
+    logs, no checkpoint, no model. A resumed run's state comes from the chief. Returns {"worker", "epochs"}."""
+    data = prepare(config, options.data_dir)
+    speed.apply_threads(distributed.threads(speed.choose_threads(config, options, data.input_shape, data.classes)))
+    guards = [StopOnNonFinite(), StopOnDivergence(config.learning_rate, chance(config.task, data.classes))]
+    with distributed.scope_for(config.api):
+        model = build_model(config, data, options=options)
+        history = LEVELS[config.api].fit(model, data, config, guards, options, distributed.from_chief(None))
+    return {"worker": distributed.index(), "epochs": len(history.get("loss", []))}
