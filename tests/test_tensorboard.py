@@ -427,3 +427,32 @@ def test_a_learner_sees_the_curves_first_and_a_projector_with_labels(server, log
         keep.mkdir(parents=True, exist_ok=True)
         for shot in shots.iterdir():
             shutil.copy(shot, keep / shot.name)
+
+
+def test_the_writers_thread_draws_while_training_goes_on_keeps_order_and_loses_nothing(tmp_path):
+    """Dashboards hand their drawing to the writers' thread: `later` returns at once, the work
+    runs in the order handed over, `flush` waits for all of it, and an error in it reaches the
+    training's own thread instead of vanishing."""
+    from workshop.tensorboard.writers import Writers
+    from workshop.tf_env import tf
+    writers, done = Writers(tmp_path), []
+    started = time.perf_counter()
+    writers.later(lambda: (time.sleep(0.5), done.append(0)))
+    for i in range(1, 4):
+        writers.later(lambda i=i: done.append(i))
+    assert time.perf_counter() - started < 0.25 and done == []  # the caller went on at once
+
+    def write():
+        with writers["train"].as_default():
+            tf.summary.scalar("epoch_loss", 1.0, step=0)
+    writers.later(write)
+    writers.flush()
+    assert done == [0, 1, 2, 3] and list((tmp_path / "train").glob("events.out.tfevents.*"))
+    writers.later(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        writers.wait()
+    writers.later(lambda: 1 / 0)
+    time.sleep(0.2)
+    with pytest.raises(ZeroDivisionError):  # the next hand-over says so
+        writers.later(lambda: None)
+    writers.close()

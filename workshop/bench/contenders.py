@@ -10,6 +10,8 @@ same callbacks then time every contender alike (`EpochTimer`). What an epoch's s
                           (the reference recipe's `fit` on arrays has nothing else)
 """
 
+import math
+import shutil
 import sys
 import tempfile
 from dataclasses import replace
@@ -42,22 +44,50 @@ def _now():
 
 
 class Gate(keras.callbacks.Callback):
-    """Holds every epoch after the first until the driver asks for it (a line `epoch` on stdin),
-    and reports the one before through `say`: so the driver can time its contenders in turn."""
+    """Holds training after the first epoch and after every `block` epochs that follow, until the
+    driver asks for more (a line `epoch` on stdin), and reports through `say` the seconds per epoch
+    of the block before: so the driver can time its contenders in turn.
 
-    def __init__(self, timer, examples, say):
+    drain: waits for the work an epoch left running in the background (the dashboards' drawing,
+    on the writers' thread), timed as part of the block. A block of 2 epochs lets the first one's
+    background work overlap the second's training, as in a real run, and counts the last one's in full."""
+
+    def __init__(self, timer, examples, say, drain=None, block=1):
         super().__init__()
-        self.timer, self.examples, self.say = timer, examples, say
+        self.timer, self.examples, self.say, self.drain, self.block = timer, examples, say, drain, block
 
     def on_epoch_begin(self, epoch, logs=None):
-        if epoch == 0:
+        if epoch == 0 or (epoch - 1) % self.block:
             return
-        self.say(*(("ready", self.examples) if epoch == 1 else (self.timer.seconds[-1],)))
+        if epoch == 1:
+            self._finish()  # the untimed first epoch's leftovers
+            self.say("ready", self.examples)
+        else:
+            self.say(self._finish() / self.block)
         if sys.stdin.readline().strip() != "epoch":  # the driver is done (or gone): stop here
             sys.exit(0)
 
     def on_train_end(self, logs=None):
-        self.say(self.timer.seconds[-1])
+        self.say(self._finish() / self.block)
+
+    def _finish(self) -> float:
+        """The last block's seconds: its epochs, and the wait for what they left in the background."""
+        start = _now()
+        if self.drain is not None:
+            self.drain()
+        return math.fsum(self.timer.seconds[-self.block:]) + _now() - start
+
+
+class Drain(keras.callbacks.Callback):
+    """At each epoch's end, waits for what it left in the background (`drain`): put before an
+    EpochTimer, the epoch is timed with all of its dashboards, none overlapping the next epoch."""
+
+    def __init__(self, drain):
+        super().__init__()
+        self.drain = drain
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.drain()
 
 
 class ValidationScores(keras.callbacks.Callback):
@@ -77,10 +107,12 @@ def accuracy(predict, x, y) -> float:
 
 def trainer(spec, data, cfg):
     """The contender `spec` (a specs.Spec) describes, on `data` (a Splits) with `cfg` (the resolved TrainConfig of
-    spec.model on the dataset, spec.config applied): (train(callbacks, epochs), predict(x) -> y_pred)."""
+    spec.model on the dataset, spec.config applied): (train(callbacks, epochs), predict(x) -> y_pred,
+    drain() -> None: waits for the background work of the epochs so far, or None if there is none)."""
     from workshop.bench import reference
     from workshop.config import RunOptions
     from workshop.training.tasks import keras_loss, keras_optimizer
+    from workshop.tensorboard.writers import Writers
     from workshop.training.train import build_model, fit, train_callbacks, view_of
     if spec.kind in ("reference", "arrays"):
         if spec.kind == "reference":
@@ -93,20 +125,23 @@ def trainer(spec, data, cfg):
 
         def train(callbacks, epochs):
             model.fit(data.x_train, y, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=list(callbacks))
-        return train, lambda x: model.predict(x, batch_size=1024, verbose=0)
+        return train, lambda x: model.predict(x, batch_size=1024, verbose=0), None
 
     options = RunOptions(**{**spec.options, "verbose": 0, "jit_compile": spec.mode == "jit"})
     model = build_model(cfg, data, options=options)
     view = view_of(model, cfg.api)
+    run_dir = tempfile.mkdtemp(prefix="workshop-bench-")  # the default path's logs: thrown away with the process
+    writers = Writers(run_dir)
 
     def train(callbacks, epochs):
         run = replace(cfg, epochs=epochs)
-        with tempfile.TemporaryDirectory() as run_dir:
-            if spec.whole_epoch:  # what `workshop train` adds to every epoch, its logs in a throwaway folder
-                callbacks = [*train_callbacks(run, options, data, view, run_dir), *callbacks]
-            tf.config.run_functions_eagerly(spec.mode == "eager")
-            try:
-                fit(run, model, data, callbacks=callbacks, options=options)
-            finally:
-                tf.config.run_functions_eagerly(False)
-    return train, view.predict
+        if spec.whole_epoch:  # what `workshop train` adds to every epoch
+            callbacks = [*train_callbacks(run, options, data, view, writers), *callbacks]
+        tf.config.run_functions_eagerly(spec.mode == "eager")
+        try:
+            fit(run, model, data, callbacks=callbacks, options=options)
+        finally:
+            tf.config.run_functions_eagerly(False)
+            writers.close()
+            shutil.rmtree(run_dir, ignore_errors=True)
+    return train, view.predict, writers.wait if spec.whole_epoch else None

@@ -42,19 +42,20 @@ class ConfusionMatrix(keras.callbacks.Callback):
         self._owns_writers = writers is None
 
     def on_epoch_end(self, epoch, logs=None):
-        y_pred = predicted_classes(self.task, self.predictions.at(epoch))
+        y_pred = predicted_classes(self.task, self.predictions.at(epoch))  # now: the next epoch changes the model
         names = self.data.class_names
         counts = pictures.confusion_matrix(true_classes(self.data.y_val), y_pred, len(names))
         accuracy = np.trace(counts) / max(counts.sum(), 1)
-        writer = self.writers["validation"]
-        with writer.as_default():
-            image = pictures.confusion_figure(counts, names, f"epoch {epoch + 1}: {accuracy:.1%} right")
-            tf.summary.image("predictions/confusion_matrix", image, step=epoch, max_outputs=1,
-                             description="the validation split, counted: rows are the true class, columns the "
-                                         "predicted one; the diagonal is what went right")
-            tf.summary.text("confusion_matrix_table", pictures.confusion_table(counts, names), step=epoch,
-                            description="the confusion matrix's counts as a table")
-        writer.flush()
+
+        def draw_and_write():  # on the writers' thread, while the next epoch trains
+            with self.writers["validation"].as_default():
+                image = pictures.confusion_figure(counts, names, f"epoch {epoch + 1}: {accuracy:.1%} right")
+                tf.summary.image("predictions/confusion_matrix", image, step=epoch, max_outputs=1,
+                                 description="the validation split, counted: rows are the true class, columns the "
+                                             "predicted one; the diagonal is what went right")
+                tf.summary.text("confusion_matrix_table", pictures.confusion_table(counts, names), step=epoch,
+                                description="the confusion matrix's counts as a table")
+        self.writers.later(draw_and_write)
 
     def on_train_end(self, logs=None):
         if self._owns_writers:

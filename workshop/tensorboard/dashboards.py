@@ -61,39 +61,50 @@ class RunDashboards(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         if not (self.classifies and self.texts):
             return
-        with self.writers["train"].as_default():
-            tf.summary.text("model_summary", _code_block(self.view.summary_text()), step=0,
-                            description="the model's layers in the order they run, their output shapes and sizes")
-            tf.summary.text("config", _code_block(json.dumps(used_settings(self.settings), indent=2, default=str)),
-                            step=0, description="the settings of this run that its model uses")
-        self.writers.flush()
+        summary, config = self.view.summary_text(), json.dumps(used_settings(self.settings), indent=2, default=str)
+
+        def write():
+            with self.writers["train"].as_default():
+                tf.summary.text("model_summary", _code_block(summary), step=0,
+                                description="the model's layers in the order they run, their output shapes and sizes")
+                tf.summary.text("config", _code_block(config), step=0,
+                                description="the settings of this run that its model uses")
+        self.writers.later(write)
 
     def on_epoch_end(self, epoch, logs=None):
+        # taken now, as copies (the next epoch changes the model); drawn and written on the writers' thread
         weights = dict(zip(self.view.weight_names, self.view.get_weights()))
-        with self.writers["train"].as_default():
-            for name, value in weights.items():
-                tf.summary.histogram(f"weights/{name}", value, step=epoch,
-                                     description="how this layer's weights are spread, one curve per epoch")
-            if self.classifies and "conv_0/kernel" in weights:
-                tf.summary.image("filters/conv_0", pictures.filter_grid(weights["conv_0/kernel"]), step=epoch,
-                                 description="the first conv layer's filters (input channel 0), each scaled")
-        if self.classifies:
-            self._write_mistakes(epoch)
-        self.writers.flush()
+        mistakes = self._mistakes(epoch) if self.classifies else None
 
-    def _write_mistakes(self, epoch):
+        def draw_and_write():
+            with self.writers["train"].as_default():
+                for name, value in weights.items():
+                    tf.summary.histogram(f"weights/{name}", value, step=epoch,
+                                         description="how this layer's weights are spread, one curve per epoch")
+                if self.classifies and "conv_0/kernel" in weights:
+                    tf.summary.image("filters/conv_0", pictures.filter_grid(weights["conv_0/kernel"]), step=epoch,
+                                     description="the first conv layer's filters (input channel 0), each scaled")
+            if mistakes is not None:
+                images, captions = mistakes
+                with self.writers["validation"].as_default():
+                    tf.summary.image("predictions/mistakes", pictures.digit_grid(images, captions), step=epoch,
+                                     description=f"the first {MISTAKES_SHOWN} misclassified validation images: "
+                                                 "true→predicted, and how sure the model was of its answer")
+        self.writers.later(draw_and_write)
+
+    def on_train_end(self, logs=None):
+        self.writers.flush()  # every figure handed over, on disk: a reader may look right after `fit`
+
+    def _mistakes(self, epoch):
+        """(images, captions) of the first misclassified validation images, or None if there are none."""
         y_true = true_classes(self.data.y_val)
         y_pred = predicted_classes(self.task, self.predictions.at(epoch))
         wrong = np.flatnonzero(y_pred != y_true)[:MISTAKES_SHOWN]
         if not len(wrong):
-            return
+            return None
         names = self.data.class_names
         sure = confidence(self.task, self.predictions.at(epoch)[wrong])
-        captions = [f"{names[y_true[i]]}→{names[y_pred[i]]} {p:.0%}" for i, p in zip(wrong, sure)]
-        with self.writers["validation"].as_default():
-            tf.summary.image("predictions/mistakes", pictures.digit_grid(self.data.x_val[wrong], captions), step=epoch,
-                             description=f"the first {MISTAKES_SHOWN} misclassified validation images: "
-                                         "true→predicted, and how sure the model was of its answer")
+        return self.data.x_val[wrong], [f"{names[y_true[i]]}→{names[y_pred[i]]} {p:.0%}" for i, p in zip(wrong, sure)]
 
 
 def confidence(task, y_pred) -> np.ndarray:

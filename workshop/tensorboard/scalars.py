@@ -55,8 +55,12 @@ class EpochScalars(keras.callbacks.Callback):
         # batch is the last batch of the call (one call may run many): count optimizer steps
         self.steps = self.epoch * self.params.get("steps", 0) + batch + 1
         if self.batches and logs and "loss" in logs:
-            with self.writers["train"].as_default():
-                _scalar("batch_loss", logs["loss"], self.steps)
+            loss, steps = float(logs["loss"]), self.steps
+
+            def write():
+                with self.writers["train"].as_default():
+                    _scalar("batch_loss", loss, steps)
+            self.writers.later(write)  # in order with the epochs' summaries, on the writers' thread
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.epochs:
@@ -64,13 +68,19 @@ class EpochScalars(keras.callbacks.Callback):
         logs = {**(logs or {})}
         if self.learning_rate is not None:
             logs.setdefault("learning_rate", self.learning_rate)
-        with self.writers["train"].as_default():
-            for key in ("loss", "accuracy", "learning_rate"):
-                if key in logs:
-                    _scalar(f"epoch_{key}", logs[key], epoch)
-        with self.writers["validation"].as_default():
-            for key in ("loss", "accuracy"):
-                if f"val_{key}" in logs:
-                    _scalar(f"epoch_{key}", logs[f"val_{key}"], epoch)
-                    _scalar(f"evaluation_{key}_vs_iterations", logs[f"val_{key}"], self.steps)
-        self.writers.flush()
+        steps = self.steps
+
+        def write():
+            with self.writers["train"].as_default():
+                for key in ("loss", "accuracy", "learning_rate"):
+                    if key in logs:
+                        _scalar(f"epoch_{key}", logs[key], epoch)
+            with self.writers["validation"].as_default():
+                for key in ("loss", "accuracy"):
+                    if f"val_{key}" in logs:
+                        _scalar(f"epoch_{key}", logs[f"val_{key}"], epoch)
+                        _scalar(f"evaluation_{key}_vs_iterations", logs[f"val_{key}"], steps)
+        self.writers.later(write)  # the writers' thread: in order with the other dashboards, flushed after
+
+    def on_train_end(self, logs=None):
+        self.writers.flush()  # every summary handed over, on disk: a reader may look right after `fit`

@@ -71,11 +71,19 @@ class EpochCheckpoint(keras.callbacks.Callback):
             return  # a guard stopped the run (it diverged): that state is not worth resuming
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
+        # copies, taken now: the next epoch changes the variables (and the history) while this is written
+        arrays = {f"v{i}": np.array(v) for i, v in enumerate(self.variables)}
+        meta = {"epochs_done": epoch + 1, "pid": os.getpid(), "history": json.loads(json.dumps(self.history)),
+                "settings": self.settings}
+        if self.writers is None:
+            self._save(meta, arrays)
+        else:  # after this epoch's summaries, on the writers' thread (writers.py): so the event files'
+            self.writers.later(lambda: self._save(meta, arrays))  # lengths recorded are this epoch's
+
+    def _save(self, meta, arrays):
         if self.writers is not None:
-            self.writers.flush()  # the event files hold this epoch before their lengths are recorded
-        meta = {"epochs_done": epoch + 1, "pid": os.getpid(), "history": self.history, "settings": self.settings,
-                "event_files": event_file_sizes(self.path.parent)}
-        arrays = {f"v{i}": np.asarray(v) for i, v in enumerate(self.variables)}
+            self.writers.flush_files()  # the event files hold this epoch before their lengths are recorded
+        meta = {**meta, "event_files": event_file_sizes(self.path.parent)}
         temp = self.path.with_name(FILE + ".partial")
         with open(temp, "wb") as f:
             np.savez(f, count=len(arrays), meta=json.dumps(meta), **arrays)
@@ -85,6 +93,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
 
     def remove(self):
         """The run finished: nothing left to resume."""
+        if self.writers is not None:
+            self.writers.wait()  # a save still on its way would bring the file back
         self.path.unlink(missing_ok=True)
 
 
