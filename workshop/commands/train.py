@@ -153,8 +153,9 @@ def run(args) -> int:
             from workshop.training.workers import train_on_workers
             summary = train_on_workers(config, options, cluster, args.start_timeout)
             if not summary:  # the chief is another machine: it has the logs and the model
-                print(f"worker {cluster.here[0]} of {len(cluster.addresses)} finished; the chief "
-                      f"({cluster.addresses[0]}) has the logs and the model", flush=True)
+                done = {"worker": cluster.here[0], "workers": len(cluster.addresses), "chief": cluster.addresses[0]}
+                print(json.dumps(done) if args.json else f"worker {done['worker']} of {done['workers']} finished; "
+                      f"the chief ({done['chief']}) has the logs and the model", flush=True)
                 return 0
         else:
             from workshop.training.train import train

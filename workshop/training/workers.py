@@ -292,10 +292,10 @@ def _stop_all(workers):
 def _not_ready(workers, cluster, folder, start_timeout) -> str:
     if cluster.local:
         late = next(w for w in workers if not (folder / f"ready-{w.index}").exists())
-        return (f"worker {late.index} of {late.count} was not ready within {start_timeout:.0f} s (TensorFlow "
+        return (f"worker {late.index} of {late.count} was not ready within {start_timeout:g} s (TensorFlow "
                 f"starting, then every worker waiting for the others); all {len(workers)} were stopped: on a "
                 "slow or busy machine, use fewer --workers or a longer --start-timeout")
-    return (f"the cluster was not ready within {start_timeout:.0f} s: worker {cluster.here[0]} (this machine) "
+    return (f"the cluster was not ready within {start_timeout:g} s: worker {cluster.here[0]} (this machine) "
             f"waited for the others at {', '.join(cluster.addresses)}; start the same command on every machine "
             "with its own --worker-index, check that each can reach the others' ports, or give a longer "
             "--start-timeout")
