@@ -77,7 +77,7 @@ class TrainConfig:
         if any(h <= 0 for h in cfg.hidden):
             raise UsageError(f"--hidden sizes must be positive, got {cfg.hidden}")
         if cfg.max_examples is not None and cfg.max_examples <= 0:
-            raise UsageError(f"max_examples must be positive, got {cfg.max_examples}")
+            raise UsageError(f"--max-examples must be positive, got {cfg.max_examples}")
         return cfg
 
     @classmethod

@@ -19,9 +19,10 @@ whole process group; SIGKILL, because TensorFlow's workers catch SIGTERM as a pr
 and says so in one line; Ctrl-C, SIGTERM or SIGHUP to the command stop them too. Each worker has
 its own session, so the terminal's Ctrl-C reaches the supervisor alone, and on Linux a worker dies
 with the supervisor whatever kills it (PR_SET_PDEATHSIG, as for TensorBoard's child in
-tensorboard/server.py). Behind that, every collective operation has a timeout
-(distributed.COLLECTIVE_TIMEOUT_SECONDS). A stopped run saves no model (an earlier one at --save
-stays as it was) and keeps its finished epochs: `--resume` continues it, on any number of workers.
+tensorboard/server.py). Behind that, TensorFlow's own defence: a worker whose peer died fails its
+next all-reduce within seconds (distributed.COLLECTIVE_TIMEOUT_SECONDS says why no timeout is set on
+top). A stopped run saves no model (an earlier one at --save stays as it was) and keeps its
+finished epochs: `--resume` continues it, on any number of workers.
 WORKSHOP_DEBUG_WORKERS=1 prints every worker's last lines when one fails.
 
 TensorFlow's worker servers listen on every network interface (TF 2.21's gRPC server binds
