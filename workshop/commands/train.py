@@ -25,6 +25,8 @@ def add_arguments(p):
     p.add_argument("--seed", type=int, help="initial weights and data order (default 0)")
     p.add_argument("--hidden", type=int, nargs="+", help="hidden layer sizes (mlp; default 64)")
     p.add_argument("--dropout", type=float, help="cnn dropout rate (default 0.5); 0 turns it off")
+    p.add_argument("--max-examples", type=int, metavar="N", help="train on the first N training examples only "
+                   "(a quick try on a large dataset)")
     p.add_argument("--logdir", help="root of the TensorBoard logs (default logs/)")
     p.add_argument("--experiment", help="logs/<experiment>/<run>/ (default train)")
     p.add_argument("--data-dir", help="dataset cache (default datasets/)")

@@ -33,6 +33,7 @@ to custom loops under a strategy does. Keras's `fit` under this strategy fails u
 import contextlib
 import os
 
+from workshop.errors import WorkshopError
 from workshop.tf_env import tf
 
 # A timeout for every collective (CommunicationOptions(timeout_seconds=...)) would be a second line of
@@ -50,13 +51,21 @@ _share = None  # tf.Variable: this worker's slice of the current global batch / 
 _local_workers = 1  # workers on this machine, sharing its cores
 
 
-def join(local_workers: int = 1, timeout_seconds=COLLECTIVE_TIMEOUT_SECONDS):
+def join(local_workers: int = 1, local_index: int = 0, timeout_seconds=COLLECTIVE_TIMEOUT_SECONDS):
     """Make this process a worker of the cluster TF_CONFIG describes: start its server, wait for
     every other worker (MultiWorkerMirroredStrategy's start is a barrier) and return the strategy.
-    Call once, before TensorFlow runs any other op. local_workers: how many run on this machine."""
+    Call once, before TensorFlow runs any other op. local_workers: how many run on this machine;
+    local_index: this one's place among them."""
     global _strategy, _share, _local_workers
+    gpus = tf.config.list_physical_devices("GPU")
+    if len(gpus) > 1:  # one device per worker (the strategy would take every GPU it sees): its slice is its own
+        tf.config.set_visible_devices(gpus[local_index % len(gpus)], "GPU")
     options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout_seconds)
     _strategy = tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
+    workers = len(_strategy.cluster_resolver.cluster_spec().as_dict().get("worker", []))
+    if _strategy.num_replicas_in_sync != workers:
+        raise WorkshopError(f"{_strategy.num_replicas_in_sync} replicas for {workers} workers: each worker must "
+                            "hold one device")
     _share = tf.Variable(1.0, trainable=False, name="share_of_batch")
     _local_workers = local_workers
     return _strategy
@@ -128,7 +137,9 @@ def on_workers(step):
         logs = _strategy.run(weighted, args=(x[begin:end], y[begin:end]))
         if logs is None:
             return None
-        return {k: _strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None) for k, v in logs.items()}
+        keys = sorted(logs)  # one all-reduce for all of them: each collective costs a round trip
+        summed = _strategy.reduce(tf.distribute.ReduceOp.SUM, tf.stack([logs[k] for k in keys]), axis=None)
+        return dict(zip(keys, tf.unstack(summed)))
     return on_my_slice
 
 

@@ -314,7 +314,8 @@ def worker_main(spec_path: str, index: str) -> int:
         config = TrainConfig(**{**spec["config"], "hidden": tuple(spec["config"]["hidden"])})
         options = RunOptions(**spec["options"])
         from workshop.training import distributed
-        distributed.join(local_workers=spec["local_workers"])  # returns once every worker has joined
+        local_index = int(index) if spec["local_workers"] > 1 else 0
+        distributed.join(spec["local_workers"], local_index)  # returns once every worker has joined
         (folder / f"ready-{index}").touch()
         from workshop.training.train import train
         summary = train(config, options)
