@@ -36,7 +36,7 @@ def load_digits() -> Splits:
 
 def upscale(images, size=28):
     """(N, h, w) float32 images -> (N, size, size), bilinear: the 8x8 digits at MNIST's size,
-    for what needs MNIST's shapes offline (the features lesson, `workshop bench --dataset digits28`).
+    for what needs MNIST's shapes from the 8x8 images themselves (the features lesson).
     For MNIST's size *and* counts offline, the digits placed like MNIST's: `digits60k`."""
     from PIL import Image
     return np.stack([np.asarray(Image.fromarray(im, mode="F").resize((size, size), Image.BILINEAR))
