@@ -1,13 +1,14 @@
 """The code behind the "where to go next" lesson (workshop/lessons/next.py): the API
-hierarchy in this package's files, other Keras backends, more devices.
+hierarchy in this package's files, other Keras backends, more machines.
 
     hierarchy, format_hierarchy, draw_hierarchy   the table of workshop/algorithms/<algorithm>_<level>.py
     other_backends                                the same Sequential model on JAX and PyTorch, when installed
-    mirrored                                      tf.distribute.MirroredStrategy on two logical CPUs
+    on_two_workers                                the MLP on 2 worker processes (MultiWorkerMirroredStrategy)
+                                                  and in one, their weights compared
 
 The hierarchy table is read from workshop/algorithms/ itself, so it can never drift
 from the code. The backend and distribution demos run in subprocesses, because both
-the Keras backend and TensorFlow's device list are fixed when the library starts.
+the Keras backend and a TensorFlow worker's cluster are fixed when the library starts.
 """
 
 import importlib.util
@@ -31,23 +32,6 @@ model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=Tru
 h = model.fit(x, y, epochs=EPOCHS, batch_size=64, verbose=0)
 print(f"backend {keras.backend.backend()}: accuracy {h.history['accuracy'][-1]:.3f} after EPOCHS epochs")
 """
-
-# Two logical CPUs must be configured before TensorFlow touches a device: a fresh process.
-MIRRORED_SCRIPT = """
-import tensorflow as tf, keras
-from sklearn.datasets import load_digits
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-print(f"replicas in sync: {strategy.num_replicas_in_sync} ({', '.join(strategy.extended.worker_devices)})")
-d = load_digits()
-with strategy.scope():  # variables created here are mirrored on every replica
-    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(64, activation="relu"), keras.layers.Dense(10)])
-    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-h = model.fit(d.data.astype("float32") / 16, d.target, epochs=EPOCHS, batch_size=64, verbose=0)
-print(f"MirroredStrategy: each batch of 64 split 32 + 32; accuracy {h.history['accuracy'][-1]:.3f}")
-"""
-
 
 def hierarchy() -> list[dict]:
     """One row per algorithm: {algorithm, numpy, raw, layers, keras} -> the file, or '-' when absent."""
@@ -102,11 +86,24 @@ def other_backends(lesson, epochs) -> dict:
     return results
 
 
-def mirrored(lesson, epochs) -> str:
-    """Train MIRRORED_SCRIPT's model for `epochs` under MirroredStrategy; returns (and prints) what it printed."""
-    ok, text = _python(MIRRORED_SCRIPT.replace("EPOCHS", str(epochs)))
-    text = text if ok else f"failed: {text}"
-    for line in text.splitlines():
-        lesson.say(f"  {line}")
-    return text
+def on_two_workers(lesson, epochs) -> dict:
+    """The MLP at the raw level with plain SGD, trained on 2 worker processes (`workshop train mlp --api raw
+    --workers 2`: MultiWorkerMirroredStrategy over 127.0.0.1) and then in this process, from the same weights
+    on the same batches; prints both runs' speed and their largest weight difference, and returns
+    {"difference", "workers", "one"} (the two summaries)."""
+    import numpy as np
 
+    from workshop.config import RunOptions, TrainConfig
+    from workshop.saving import load
+    from workshop.training.workers import local_cluster, train_on_workers
+    fields = {"model": "mlp", "api": "raw", "optimizer": "sgd", "epochs": epochs}
+    saved = {n: lesson.models_dir / f"next-mlp-{n}.keras" for n in ("2-workers", "1-process")}
+    options = RunOptions(experiment=lesson.name, run_name="mlp-raw-2-workers", verbose=0, save=str(saved["2-workers"]))
+    two = train_on_workers(TrainConfig(**fields).resolved(), options, local_cluster(2))
+    one = lesson.train(save=str(saved["1-process"]), run_name="mlp-raw-1-process", **fields)
+    weights = {n: load(path)[0].get_weights() for n, path in saved.items()}
+    difference = max(float(np.abs(a - b).max()) for a, b in zip(weights["2-workers"], weights["1-process"]))
+    for name, s in (("2 workers", two), ("1 process", one)):
+        lesson.say(f"  {name:9}  test accuracy {s['test_accuracy']:.2%}  {s['examples_per_second']:7,.0f} examples/s")
+    lesson.say(f"  largest weight difference, 2 workers vs 1 process: {difference:.1g}")
+    return {"difference": difference, "workers": two, "one": one}

@@ -3,17 +3,19 @@
 #
 # **What you will learn:** how this package's files map onto TensorFlow's API levels, models and training loops
 # alike; that Keras 3 runs the same model on other backends (JAX, PyTorch); how `tf.distribute` spreads training
-# over several devices, and what it does to a batch and its gradients; how a trained model becomes a file a
-# phone runs (LiteRT), checked against the original and shrunk to 8-bit integers; where to read on.
+# over several processes or machines, what it does to a batch and its gradients, and why it changes no weight; how
+# a trained model becomes a file a phone runs (LiteRT), checked against the original and shrunk to 8-bit integers;
+# where to read on.
 #
-# **How to run it:** `workshop run next` (about 50 s on a 2-core laptop CPU, much of it starting TensorFlow three
-# times; `--quick`: about 21 s), or open `notebooks/next.ipynb` in JupyterLab with `workshop lab`.
+# **How to run it:** `workshop run next` (about a minute on a 2-core laptop CPU, much of it starting TensorFlow in
+# five processes; `--quick`: about 30 s), or open `notebooks/next.ipynb` in JupyterLab with `workshop lab`.
 #
 # **Expected results:** the table of `workshop/algorithms/` printed and drawn as `api_hierarchy.png`; the four
 # training loops with their line counts, and the raw one printed in full; a line per other Keras backend (trained,
-# or skipped with the reason when JAX or PyTorch is not installed); `replicas in sync: 2` from MirroredStrategy on
-# two logical CPUs, with the training accuracy it reached: about 0.94 after 10 epochs (`--quick`, 2 epochs: 0.65 to
-# 0.69; the demo shuffles without a seed, so the last digits vary from run to run); the CNN (97.2 % on the test
+# or skipped with the reason when JAX or PyTorch is not installed); the MLP trained with plain SGD on 2 worker
+# processes and in one: the same test accuracy (95.3 % after 10 epochs; `--quick`, 2 epochs: 85.0 %) and a
+# largest weight difference of a few 1e-7 (float rounding; the lesson's test holds it to 1e-5), the 2 workers at
+# a third to half the examples per second of one process on a 2-core laptop; the CNN (97.2 % on the test
 # split; `--quick`: 600 digits for 2 epochs, about 89 %) exported three ways, each checked through the LiteRT
 # interpreter: float32 within 1e-5 of Keras (about 4e-6) with the same test accuracy; dynamic-range and int8 files
 # about a third of the float one (90 kB -> 28 kB), their accuracy within a point of it.
@@ -94,22 +96,62 @@ print(inspect.getsource(raw_loop.fit))
 backends = hierarchy.other_backends(lesson, epochs=2 if lesson.quick else 10)
 
 # %% [markdown]
-# ## 3. More devices: tf.distribute
+# ## 3. More machines: tf.distribute
 #
-# `MirroredStrategy` keeps a copy of the model on every device (a *replica*), splits each global batch between
-# them, lets each replica compute the gradients of its share, and combines those gradients with an *all-reduce*
-# so that every copy takes the same step and the copies stay identical. With no second GPU at hand, the demo
-# splits the CPU into two *logical* devices — which must happen before TensorFlow starts, hence the subprocess —
-# and builds and compiles the model inside `strategy.scope()`, where its variables become mirrored ones. The same
-# code runs on several GPUs unchanged.
+# `tf.distribute` trains one model on several devices or machines by keeping a whole copy of it on each (a
+# *replica*) and splitting every global batch between them. Each replica computes the gradients of its share, an
+# *all-reduce* sums them across the replicas, and every copy takes the same step, so the copies stay identical.
+# `MultiWorkerMirroredStrategy` does it across processes — *workers*, each with its own TensorFlow, on one machine
+# or on many, talking over the network; `MirroredStrategy` does it across the devices of one process (its GPUs).
+#
+# `workshop train mlp --api raw --workers 2` starts two worker processes on this machine, talking over 127.0.0.1
+# (`--cluster HOST:PORT,HOST:PORT --worker-index I` joins machines instead: the same command on each, with its
+# own index). Inside a worker little changes (`workshop/training/distributed.py`); the raw and layers loops show
+# it as one named wrapper, `on_workers(train_step)`, and in one process that wrapper is `train_step` itself:
+#
+# 1. the global batches come in the seed's order, as in one process; worker *i* takes its slice of each (a batch
+#    of 32 is 16 + 16; a last batch of 13 is 7 + 6);
+# 2. the gradient of its mean loss counts for its share of the batch (7/13, 6/13);
+# 3. the gradients are summed across the workers: by hand at the raw level (`raw_optimizers.py`), by the Keras
+#    optimizer itself at the layers level, which sums whenever it runs under a strategy;
+# 4. every worker takes the same step. Worker 0, the *chief*, alone writes the logs and saves the model; the
+#    command's own process only watches the workers, and stops them all if one fails.
+#
+# The sum of the shares' gradients *is* the gradient of the whole batch, so with plain SGD two workers must end
+# with the weights of one process, up to the rounding of adding in another order. The demo trains the MLP both
+# ways, from the same weights on the same batches, and compares.
 
 # %%
-strategy = hierarchy.mirrored(lesson, epochs=2 if lesson.quick else 10)
+workers = hierarchy.on_two_workers(lesson, epochs=2 if lesson.quick else 10)
+
+# %% [markdown]
+# Distribution changed where the arithmetic happened, not the arithmetic. It did not make this training faster:
+# both workers share the same cores, and every step now waits for two all-reduces between processes (the
+# gradients, and the loss and accuracy the chief logs), each a few milliseconds here, where the MLP's step itself
+# takes a fraction of one. More workers pay when each has its own machine (or GPU) and a step computes for much
+# longer than its all-reduce takes: a step of T seconds on one machine takes about T/N + C on N of them, where C,
+# the all-reduce, grows with the size of the gradients and the network's latency, not with N (a ring all-reduce
+# sends each worker's gradients about twice, whatever N). `workshop train --help` lists the flags;
+# `python -m workshop.training.scaling` measures examples/s for 1, 2 and 4 workers on your machine.
+#
+# The keras level is the exception: under Keras 3, `fit` inside `MultiWorkerMirroredStrategy` fails (an open bug,
+# keras-team/keras#20585), so `--api keras --workers 2` is refused. On one machine's devices `fit` does spread,
+# with `MirroredStrategy`: build and compile the model inside its scope, and `fit` splits every batch between the
+# devices, the same code on one GPU or eight:
+#
+# ```python
+# strategy = tf.distribute.MirroredStrategy()  # every GPU of this machine (or the CPU)
+# with strategy.scope():  # variables made here are mirrored on every device
+#     model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+#     model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+# model.fit(train_ds, epochs=10)
+# ```
 
 # %% [markdown]
 # ### Your turn: split a batch
 # Do what the strategy does to a global batch: cut `x` into `replicas` consecutive pieces whose sizes differ by at
-# most one (a batch of 64 on 2 replicas is 32 + 32; the digits' last batch, 5 examples, is 3 + 2). `np.array_split`
+# most one (a batch of 64 on 2 replicas is 32 + 32; a last batch of 5 examples is 3 + 2), as `on_workers` does.
+# `np.array_split`
 # is allowed, but try it with slices first. Then run the check. Stuck? `exercises.hint("shard_batch")`, then
 # `exercises.solution("shard_batch")`.
 
@@ -128,10 +170,11 @@ exercises.check("shard_batch", shard_batch)
 # ### Your turn: average the gradients
 # Each replica returns the gradient of the mean loss over *its* examples. Combine them into the gradient of the
 # mean loss over the whole batch: weight each replica's gradients by its number of examples (`sizes`), add, and
-# divide by the total. Keras takes a shortcut: it divides each replica's mean loss by the number of replicas and
-# lets the all-reduce add the gradients up — the plain mean, which is exactly this when the shards are equal
-# (32 + 32) and a little off on a ragged last batch (3 + 2). `exercises.hint("all_reduce_mean")` and
-# `exercises.solution("all_reduce_mean")` help.
+# divide by the total: what the workers above do, each multiplying its gradients by its share before the sum.
+# Keras's own losses take a shortcut under a strategy: each replica's mean loss divided by the number of replicas,
+# the all-reduce adding the gradients up — the plain mean, which is exactly this when the shards are equal
+# (32 + 32) and a little off on a ragged last batch (3 + 2); `distributed.py` undoes it. `exercises.hint(
+# "all_reduce_mean")` and `exercises.solution("all_reduce_mean")` help.
 
 # %%
 def all_reduce_mean(grads, sizes):
