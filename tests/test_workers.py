@@ -221,18 +221,24 @@ def supervisor():
 
 
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
-def test_a_dead_worker_stops_the_run_in_one_line_and_keeps_the_earlier_model(tmp_path, supervisor):
+def test_a_dead_worker_stops_the_run_in_one_line_and_resume_goes_on(tmp_path, supervisor):
+    """Worker 1 killed after the first epoch: the run ends in seconds, in one line, no worker left, the
+    earlier model byte for byte; then --resume (here in one process) ends with the weights of a run never
+    stopped."""
+    from workshop.config import RunOptions, TrainConfig
+    from workshop.training.train import train
     models, logs = tmp_path / "models", tmp_path / "logs"
     models.mkdir()
     (models / "mlp.keras").write_bytes(b"an earlier model, byte for byte")
     before = tree_hashes(models)
-    process = supervisor("train", *SETTINGS[:3], "--epochs", "500", "--hidden", "16", "--api", "raw", "--workers", "2",
-                         "--logdir", str(logs), "--save", str(models / "mlp.keras"))
+    settings = {"model": "mlp", "api": "raw", "optimizer": "sgd", "epochs": 6, "hidden": (16,), "batch_size": 8}
+    process = supervisor("train", "mlp", "--api", "raw", "--optimizer", "sgd", "--epochs", "6", "--hidden", "16",
+                         "--batch-size", "8", "--workers", "2", "--logdir", str(logs), "--save", str(models / "mlp.keras"))
     pids = worker_pids(process.pid)
     deadline = time.monotonic() + 120
-    while not list(logs.glob("train/*/resume.npz")):  # the chief finished an epoch: training is under way
+    while not list(logs.glob("train/*/resume.npz")):  # the chief finished an epoch (of 162 batches): under way
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()
-        time.sleep(0.1)
+        time.sleep(0.05)
     os.kill(pids[1], signal.SIGKILL)
     killed = time.monotonic()
     out, err = process.communicate(timeout=60)
@@ -243,6 +249,16 @@ def test_a_dead_worker_stops_the_run_in_one_line_and_keeps_the_earlier_model(tmp
     assert stopped < 20, f"the run took {stopped:.1f} s to stop after a worker died"
     assert not any(alive(pid) for pid in pids.values()) and not children(process.pid)
     assert tree_hashes(models) == before  # the earlier model, and no temporary file beside it
+
+    (killed_run,) = (logs / "train").iterdir()
+    resumed = train(TrainConfig(**settings), RunOptions(logdir=str(logs), resume=True, verbose=0,
+                                                        save=str(tmp_path / "resumed.keras")))
+    train(TrainConfig(**settings), RunOptions(logdir=str(tmp_path / "once"), verbose=0,
+                                              save=str(tmp_path / "once.keras")))
+    assert Path(resumed["run_dir"]) == killed_run and resumed["epochs"] == 6
+    diff = max(float(np.abs(a - b).max()) for a, b in zip(saved_weights(tmp_path / "resumed.keras"),
+                                                           saved_weights(tmp_path / "once.keras")))
+    assert diff <= 1e-5, f"resumed after a dead worker vs never stopped: largest weight difference {diff}"
 
 
 def test_a_cluster_that_never_comes_up_stops_at_the_start_timeout(tmp_path):
