@@ -233,7 +233,8 @@ def test_a_dead_worker_stops_the_run_in_one_line_and_resume_goes_on(tmp_path, su
     before = tree_hashes(models)
     settings = {"model": "mlp", "api": "raw", "optimizer": "sgd", "epochs": 6, "hidden": (16,), "batch_size": 8}
     process = supervisor("train", "mlp", "--api", "raw", "--optimizer", "sgd", "--epochs", "6", "--hidden", "16",
-                         "--batch-size", "8", "--workers", "2", "--logdir", str(logs), "--save", str(models / "mlp.keras"))
+                         "--batch-size", "8", "--workers", "2", "--logdir", str(logs),
+                         "--save", str(models / "mlp.keras"))
     pids = worker_pids(process.pid)
     deadline = time.monotonic() + 120
     while not list(logs.glob("train/*/resume.npz")):  # the chief finished an epoch (of 162 batches): under way

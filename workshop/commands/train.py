@@ -52,7 +52,8 @@ def add_arguments(p):
                               "(the chief) first; run the same command on each machine with its own --worker-index. "
                               "TensorFlow's workers accept connections from the network: trusted networks only")
     workers.add_argument("--worker-index", type=int, metavar="I",
-                         help="this machine's place in --cluster: 0 (the chief, which writes the logs and saves) to N-1")
+                         help="this machine's place in --cluster: 0 (the chief, which writes the logs and saves) "
+                              "to N-1")
     workers.add_argument("--start-timeout", type=float, metavar="SECONDS",
                          help="how long every worker may take to start and find the others before the run is "
                               "stopped (default 120 with --workers, 600 with --cluster)")

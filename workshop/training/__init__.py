@@ -11,4 +11,7 @@ data of each task), guards.py (the NaN stop), checkpoints.py (what `--resume` co
 weights, optimizer state, epochs done), progress.py (the one progress line every level prints),
 rundir.py (run folders). speed.py holds the
 speed machinery the loops use in one named line; a learner never needs to open it.
+Several workers (`train --workers N`): distributed.py (what changes inside a worker: its slice of each
+batch, its share of the gradient, the sum across workers; `on_workers` is the loops' one line),
+workers.py (the processes, started and watched without TensorFlow), scaling.py (examples/s on 1, 2, 4).
 """

@@ -37,12 +37,13 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
         return {"loss": loss}
 
     @tf.function  # traced into a graph once, then run without Python
-    @on_workers  # train --workers N: each worker takes its slice of the batch (distributed.py); alone, as is
+    @on_workers  # with --workers N, on this worker's slice of the batch (training/distributed.py)
     def val_step(x, y):
         y_pred = model(x, training=False)
         update(val_metrics, x, y, y_pred, loss_fn(y, y_pred))
 
     # the speed-up: train_step compiled, n batches per call; the same batches in the same order
+    # (on_workers: with --workers N, every worker runs it on its slice of each batch; alone, it is train_step)
     run_steps = compiled_steps(on_workers(train_step), steps_per_call(options, steps), options.jit_compile)
     history = keras.callbacks.History()
     callbacks = keras.callbacks.CallbackList([*callbacks, history], model=model, epochs=config.epochs,

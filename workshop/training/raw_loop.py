@@ -36,12 +36,13 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
         return {"loss": loss, **metrics_fn(y, y_pred)}
 
     @tf.function  # traced into a graph once, then run without Python
-    @on_workers  # train --workers N: each worker takes its slice of the batch (distributed.py); alone, as is
+    @on_workers  # with --workers N, on this worker's slice of the batch (training/distributed.py)
     def val_step(x, y):
         y_pred = model(x, training=False)
         return {"loss": loss_fn(y, y_pred), **metrics_fn(y, y_pred)}
 
     # the speed-up: train_step compiled, n batches per call; the same batches in the same order
+    # (on_workers: with --workers N, every worker runs it on its slice of each batch; alone, it is train_step)
     run_steps = compiled_steps(on_workers(train_step), steps_per_call(options, steps), options.jit_compile)
     view = RawView(model)  # get_weights / set_weights / stop_training: what Keras callbacks expect of a model
     history = keras.callbacks.History()

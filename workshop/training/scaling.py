@@ -47,7 +47,8 @@ def table(rows: list[dict]) -> str:
         one = base.get((r["model"], r["api"], r["dataset"]))
         ratio = f"{r['examples_per_second'] / one:.2f}x" if one else "-"
         lines.append(f"| {r['model']} | {r['api']} | {r['dataset']} | {r['workers']} | "
-                     f"{r['examples_per_second']:,.0f} | {ratio} | {r['wall_seconds']:.1f} | {r['seconds_to_first_step']:.1f} |")
+                     f"{r['examples_per_second']:,.0f} | {ratio} | {r['wall_seconds']:.1f} | "
+                     f"{r['seconds_to_first_step']:.1f} |")
     return "\n".join(lines)
 
 

@@ -88,7 +88,8 @@ def parse_cluster(spec: str, index) -> Cluster:
     addresses = tuple(part.strip() for part in spec.split(","))
     for address in addresses:
         host, _, port = address.rpartition(":")
-        if not host or not re.fullmatch(r"[A-Za-z0-9.\-\[\]:]+", host) or not port.isdigit() or not 0 < int(port) < 65536:
+        good_host = host and re.fullmatch(r"[A-Za-z0-9.\-\[\]:]+", host)
+        if not good_host or not port.isdigit() or not 0 < int(port) < 65536:
             raise UsageError(f"--cluster: {address!r} is not HOST:PORT (e.g. 192.168.1.10:12345); give every "
                              "worker's address, comma-separated, worker 0 (the chief) first")
     if len(addresses) < 2:
