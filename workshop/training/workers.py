@@ -238,7 +238,7 @@ def _supervise(workers, cluster, folder, start_timeout, config, options, began):
             if os.environ.get("WORKSHOP_DEBUG_WORKERS"):  # every worker's last lines, to see what happened
                 for w in workers:
                     print(f"--- worker {w.index}:", *w.lines, sep="\n", file=sys.stderr)
-            raise WorkshopError(_failure(_first(failed), workers, config, options, began))
+            raise _failure(_first(failed), workers, config, options, began)
         if not ready:
             ready = all((folder / f"ready-{w.index}").exists() for w in workers)
             if not ready and time.monotonic() > deadline:
@@ -257,17 +257,27 @@ def _own_error(worker) -> bool:
     return any(line.startswith("workshop: error: ") for line in worker.lines)
 
 
-def _failure(worker, workers, config, options, began) -> str:
+class WorkerFailed(WorkshopError):
+    """A worker failed: its own error's exit status (2 for a usage error, such as --resume with other
+    settings), else 1."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _failure(worker, workers, config, options, began) -> WorkerFailed:
+    """The one line: which worker, what it said or how it ended, and what to do. A worker's own error
+    (a dataset missing, a diverged loss, a checkpoint of other settings) says what to do itself."""
     code = worker.process.returncode
-    others = len(workers) - 1
-    stopped = (f"; the other {'worker was' if others == 1 else f'{others} workers were'} stopped"
-               if others else "")
+    running = sum(1 for w in workers if w is not worker and w.process.poll() is None)
+    stopped = (f"; the other {'worker was' if running == 1 else f'{running} workers were'} stopped"
+               if running else "")
     why = worker.why()
     if why and _own_error(worker):
-        head = f"worker {worker.index} of {worker.count} failed: {why}"
-    else:
-        head = f"worker {worker.index} of {worker.count} stopped ({_exit_text(code)}{': ' + why if why else ''})"
-    return head + stopped + _what_now(config, options, began)
+        return WorkerFailed(f"worker {worker.index} of {worker.count}: {why}{stopped}", code if code in (1, 2) else 1)
+    head = f"worker {worker.index} of {worker.count} stopped ({_exit_text(code)}{': ' + why if why else ''})"
+    return WorkerFailed(head + stopped + _what_now(config, options, began))
 
 
 def _what_now(config, options, began) -> str:
