@@ -46,7 +46,8 @@ def add_arguments(p):
     workers.add_argument("--workers", type=int, metavar="N",
                          help="train on N worker processes on this machine, talking over 127.0.0.1: each takes its "
                               "slice of every batch and their gradients are summed, so the weights are those of one "
-                              "process; worker 0 writes the logs and saves. Default 1: this process alone")
+                              "process; worker 0 writes the logs and saves. Default 1: this process alone. "
+                              "(TensorFlow's worker servers listen on every network interface: trusted networks only)")
     workers.add_argument("--cluster", metavar="HOST:PORT,...",
                          help="join a cluster of machines instead: every worker's address, comma-separated, worker 0 "
                               "(the chief) first; run the same command on each machine with its own --worker-index. "

@@ -128,6 +128,11 @@ def train_on_workers(config, options, cluster: Cluster, start_timeout: float | N
         spec = {"config": asdict(config), "options": asdict(options),
                 "folder": str(folder), "local_workers": len(cluster.here)}
         (folder / "spec.json").write_text(json.dumps(spec))
+        ports = [cluster.addresses[i].rpartition(":")[2] for i in cluster.here]
+        print(f"note: TensorFlow's worker servers listen on every network interface (port{'s' * (len(ports) > 1)} "
+              f"{', '.join(ports)}) while they "
+              "train, whatever address they are given: train on workers on a trusted network only",
+              file=sys.stderr, flush=True)
         workers = []
         try:
             for i in cluster.here:
