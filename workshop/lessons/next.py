@@ -7,8 +7,8 @@
 # a trained model becomes a file a phone runs (LiteRT), checked against the original and shrunk to 8-bit integers;
 # where to read on.
 #
-# **How to run it:** `workshop run next` (about a minute on a 2-core laptop CPU, much of it starting TensorFlow in
-# five processes; `--quick`: about 30 s), or open `notebooks/next.ipynb` in JupyterLab with `workshop lab`.
+# **How to run it:** `workshop run next` (about 25 s on a 2-core laptop CPU, much of it starting TensorFlow in
+# five processes; `--quick`: about 20 s), or open `notebooks/next.ipynb` in JupyterLab with `workshop lab`.
 #
 # **Expected results:** the table of `workshop/algorithms/` printed and drawn as `api_hierarchy.png`; the four
 # training loops with their line counts, and the raw one printed in full; a line per other Keras backend (trained,
