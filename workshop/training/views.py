@@ -15,9 +15,15 @@ def _batched(fn, x, batch_size=512):
                            for i in range(0, len(x), batch_size)])
 
 
+# From this many examples on, a view predicts through a traced graph: the dashboards predict on
+# MNIST's 6,000 validation images every epoch, and eagerly that took twice the time of `fit`'s own
+# validation pass. Smaller inputs (the digits' 144) run eagerly: a trace would cost more than it saves,
+# and TensorFlow warns when the many models of a lesson each trace one.
+COMPILE_FROM = 2048
+
+
 def _compiled(fn):
-    """fn traced into a graph (for any batch size after the second): the dashboards predict on the
-    validation split every epoch, and eagerly that took twice the time of `fit`'s own validation pass."""
+    """fn traced into a graph, for any batch size after the second."""
     from workshop.tf_env import tf
     return tf.function(fn, reduce_retracing=True)
 
@@ -72,8 +78,12 @@ class RawView(NumpyView):
         return _layer_names([tuple(v.shape) for v in self.model.params])
 
     def predict(self, x):
+        def call(b):
+            return self.model(b, training=False)
+        if len(x) < COMPILE_FROM:
+            return _batched(call, x)
         if getattr(self, "_predict", None) is None:
-            self._predict = _compiled(lambda b: self.model(b, training=False))
+            self._predict = _compiled(call)
         return _batched(self._predict, x)
 
     def features(self, x):
