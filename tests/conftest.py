@@ -1,6 +1,7 @@
 """Shared fixtures. Tests never touch the project's own logs/, models/ or datasets/."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,15 @@ def _isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "datasets"))
     monkeypatch.delenv("WORKSHOP_DATASETS_MIRROR", raising=False)
     monkeypatch.delenv("KERAS_BACKEND", raising=False)
+
+
+def terminal_signals():
+    """preexec_fn for a process a test stops with Ctrl-C or SIGTERM: the signals as a terminal
+    delivers them (default actions, unblocked), whatever the test process passes on to its children
+    (a non-interactive shell starts background jobs with SIGINT ignored, and children inherit that)."""
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
 
 
 def run_cli(*args, env=None, timeout=600):

@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import ROOT, assert_one_line_error, run_cli, tree_hashes
+from conftest import ROOT, assert_one_line_error, run_cli, terminal_signals, tree_hashes
 
 LINUX = sys.platform == "linux"
 
@@ -514,7 +514,7 @@ def listening(port) -> bool:
 def start_cli(*args, env=None):
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     return subprocess.Popen([sys.executable, "-m", "workshop", *args], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=terminal_signals)
 
 
 def read_until(process, needle: str, timeout=120) -> str:

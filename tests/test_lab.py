@@ -17,6 +17,7 @@ import psutil  # installed with ipykernel
 import pytest
 
 from workshop.cli import main
+from tests.conftest import terminal_signals
 from workshop.errors import WorkshopError
 from workshop.lessons.literate import KERNEL
 from workshop.notebook_server import copy_notebooks, start
@@ -127,7 +128,8 @@ def test_server_serves_the_working_copy_on_loopback_with_a_token_only(project):
 def test_lab_command_prints_the_link_runs_this_python_and_stops_cleanly_on_ctrl_c(project, tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "workshop", "lab", "--dir", str(tmp_path / "mine"),
                                 "--port", "0", "--no-browser"], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                               preexec_fn=terminal_signals)
     try:
         first = process.stdout.readline()
         assert first.startswith("JupyterLab at http://127.0.0.1:") and "/lab?token=" in first, first

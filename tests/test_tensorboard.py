@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from werkzeug.test import Client
 
+from tests.conftest import terminal_signals
 from workshop.config import RunOptions, TrainConfig
 
 LEVELS = ("numpy", "raw", "layers", "keras")
@@ -361,7 +362,7 @@ def test_server_has_every_dashboard_active(server):
 def test_tensorboard_command_stops_cleanly_on_ctrl_c(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "workshop", "tensorboard", "--logdir", str(tmp_path),
                                 "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True)
+                               text=True, start_new_session=True, preexec_fn=terminal_signals)
     try:
         first = process.stdout.readline()
         assert first.startswith("TensorBoard at http://127.0.0.1:"), first
