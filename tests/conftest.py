@@ -1,5 +1,6 @@
 """Shared fixtures. Tests never touch the project's own logs/, models/ or datasets/."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -19,6 +20,23 @@ def _isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_DATA_DIR", str(tmp_path / "datasets"))
     monkeypatch.delenv("WORKSHOP_DATASETS_MIRROR", raising=False)
     monkeypatch.delenv("KERAS_BACKEND", raising=False)
+
+
+def children(pid) -> list[int]:
+    """The pids whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def terminal_signals():

@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import ROOT, assert_one_line_error, run_cli, terminal_signals, tree_hashes
+from conftest import ROOT, alive, assert_one_line_error, children, run_cli, terminal_signals, tree_hashes
 
 LINUX = sys.platform == "linux"
 
@@ -489,21 +489,6 @@ def test_tensorboard_says_when_its_default_port_is_taken(tmp_path, capsys, monke
 
 # -- signals: the real process ---------------------------------------------------------------------
 
-def children(pid) -> list[int]:
-    """The pids whose parent is `pid` (Linux /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-    return found
-
-
-def alive(pid) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def listening(port) -> bool:

@@ -23,7 +23,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from conftest import ROOT, assert_one_line_error, run_cli, tree_hashes
+from conftest import ROOT, alive, assert_one_line_error, children, run_cli, tree_hashes
 
 LINUX = sys.platform == "linux"
 SETTINGS = ["mlp", "--optimizer", "sgd", "--epochs", "2", "--hidden", "16", "--seed", "3"]
@@ -165,21 +165,6 @@ def test_the_perceptron_is_refused(capsys):
 
 # -- faults: a dead worker, a cluster that never comes up, Ctrl-C ------------------------------------
 
-def children(pid) -> list[int]:
-    """The pids whose parent is `pid` (Linux /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-    return found
-
-
-def alive(pid) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def worker_pids(supervisor, count=2, timeout=60) -> dict:
