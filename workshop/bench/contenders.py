@@ -14,6 +14,7 @@ import math
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import replace
 
 from workshop.metrics import batch_metrics
@@ -29,18 +30,13 @@ class EpochTimer(keras.callbacks.Callback):
         self.whole, self.seconds = whole, []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._t = _now()
+        self._t = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
-        self._last = _now()
+        self._last = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append((_now() if self.whole else self._last) - self._t)
-
-
-def _now():
-    import time
-    return time.perf_counter()
+        self.seconds.append((time.perf_counter() if self.whole else self._last) - self._t)
 
 
 class Gate(keras.callbacks.Callback):
@@ -72,10 +68,10 @@ class Gate(keras.callbacks.Callback):
 
     def _finish(self) -> float:
         """The last block's seconds: its epochs, and the wait for what they left in the background."""
-        start = _now()
+        start = time.perf_counter()
         if self.drain is not None:
             self.drain()
-        return math.fsum(self.timer.seconds[-self.block:]) + _now() - start
+        return math.fsum(self.timer.seconds[-self.block:]) + time.perf_counter() - start
 
 
 class Drain(keras.callbacks.Callback):

@@ -6,7 +6,6 @@ contender per round, in turn, once all are ready: the machine's drift hits them 
 """
 
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,6 +90,3 @@ def round_robin(specs, rounds, dataset, quick, together=True) -> dict:
                 w.close()
     return speeds
 
-
-def median(values):
-    return statistics.median(values)
