@@ -89,4 +89,3 @@ def round_robin(specs, rounds, dataset, quick, together=True) -> dict:
             for w in workers:
                 w.close()
     return speeds
-
