@@ -66,6 +66,12 @@ def test_tf_data_pipeline_reads_the_numpy_orders_epoch_by_epoch():
     assert x.shape == (100, 8, 8, 1) and x.dtype.name == "float32"
     in_order = list(make_dataset(s.x_val, s.y_val, batch_size=100))  # validation: one pass, in order
     np.testing.assert_array_equal(np.concatenate([y.numpy() for _, y in in_order]), s.y_val)
+    # no autotuning thread: deleting an iterator (every `fit` epoch) would wait out its sleep
+    from workshop.data import pipeline
+    epochs = pipeline.make_dataset(s.x_train, s.y_train, batch_size=100, orders=orders, epoch_passes=True)
+    for ds in (epochs, make_dataset(s.x_val, s.y_val, batch_size=100)):
+        assert ds.options().autotune.enabled is False
+    assert [len(list(epochs)), len(list(epochs))] == [13, 13]  # one epoch per pass
 
 
 def _fake_mnist(path, n_train=50, n_test=20):
