@@ -3,8 +3,9 @@
 Every training contender runs in a fresh worker process of its own (worker.py), the
 reference recipe and the project's paths alike: the same conditions for all. Every
 comparison is a ratio measured side by side, round-robin: each round times one epoch of
-every contender in turn (after an untimed first epoch that pays for tracing), and the
-table reports the median and min-max over rounds. Time to accuracy is decided by the
+every contender in turn, and the table reports the median and min-max over rounds. Untimed:
+the first epoch (tracing) and, each round, the epoch before the timed one (what waiting its
+turn leaves behind, contenders.Gate). Time to accuracy is decided by the
 validation split; the test split is scored once, at the end, to report.
 
 Targets (from the project's issues; reported, never asserted by tests), on MNIST's size

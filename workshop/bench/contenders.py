@@ -40,20 +40,27 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 class Gate(keras.callbacks.Callback):
-    """Holds training after the first epoch and after every `block` epochs that follow, until the
-    driver asks for more (a line `epoch` on stdin), and reports through `say` the seconds per epoch
-    of the block before: so the driver can time its contenders in turn.
+    """Holds training after the first epoch and after every `settle + block` epochs that follow,
+    until the driver asks for more (a line `epoch` on stdin), and reports through `say` the
+    seconds per epoch of the `block` epochs before: so the driver can time its contenders in turn.
+
+    settle: untimed epochs after each wait. A process that waited its turn carries what the
+    wait left behind into its next epoch: tf.data's autotuning thread sleeps longer the longer
+    an iterator lives, and `fit` deletes the epoch's iterator at the next epoch's start, waiting
+    out that sleep (10-40 s after a wait of a minute, 0-3.5 s between consecutive epochs). The
+    timed epochs follow an epoch, as in a real run.
 
     drain: waits for the work an epoch left running in the background (the dashboards' drawing,
     on the writers' thread), timed as part of the block. A block of 2 epochs lets the first one's
     background work overlap the second's training, as in a real run, and counts the last one's in full."""
 
-    def __init__(self, timer, examples, say, drain=None, block=1):
+    def __init__(self, timer, examples, say, drain=None, block=1, settle=1):
         super().__init__()
-        self.timer, self.examples, self.say, self.drain, self.block = timer, examples, say, drain, block
+        self.timer, self.examples, self.say, self.drain = timer, examples, say, drain
+        self.block, self.period = block, settle + block
 
     def on_epoch_begin(self, epoch, logs=None):
-        if epoch == 0 or (epoch - 1) % self.block:
+        if epoch == 0 or (epoch - 1) % self.period:
             return
         if epoch == 1:
             self._finish()  # the untimed first epoch's leftovers
@@ -65,6 +72,10 @@ class Gate(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         self.say(self._finish() / self.block)
+
+    def epochs(self, rounds: int) -> int:
+        """Epochs to train for `rounds` answers: the first, untimed, then each round's."""
+        return 1 + rounds * self.period
 
     def _finish(self) -> float:
         """The last block's seconds: its epochs, and the wait for what they left in the background."""

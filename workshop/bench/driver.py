@@ -2,7 +2,8 @@
 
 Each contender is a fresh process: `Remote(spec, job, dataset, quick)` starts it at once
 (so several warm up together, untimed), and `round_robin` times one epoch of every
-contender per round, in turn, once all are ready: the machine's drift hits them alike.
+contender per round, in turn, once all are ready (each after an untimed one): the machine's
+drift hits them alike.
 """
 
 import json

@@ -6,11 +6,11 @@ Every contender runs here, the reference and the project's paths alike, so all a
 measured under the same conditions: a new process, its own threads (spec.threads) and
 CPUs (spec.cores, set before TensorFlow starts, which sizes its thread pools from them).
 
-JOB epochs:N   trains N + 1 epochs: the first untimed (tracing, warm-up), then prints
-               `bench-worker ready <examples>` and, for every `epoch` line it reads,
-               trains one epoch and prints `bench-worker <seconds>`. The default path trains
-               two epochs per line and prints their mean, what its dashboards left running in
-               the background included (contenders.Gate).
+JOB epochs:N   trains a first epoch untimed (tracing, warm-up), then prints
+               `bench-worker ready <examples>` and, for every `epoch` line it reads (N in
+               all), trains an untimed epoch and a timed one and prints `bench-worker <seconds>`.
+               The default path times two epochs per line and prints their mean, what its
+               dashboards left running in the background included (contenders.Gate).
 JOB curve:N    trains N epochs, scoring the validation split after each (untimed), then the
                test split once; prints `bench-worker <JSON: seconds, val_accuracy, test_accuracy>`.
 JOB peak       prints `bench-worker <GFLOP/s>`: the float32 matmul peak of the CPUs it has.
@@ -51,7 +51,8 @@ def main(argv=None) -> int:
     timer = contenders.EpochTimer(whole=spec.whole_epoch)
     if kind == "epochs":
         block = 2 if drain else 1  # the default path: its dashboards overlap the next epoch, as in a real run
-        train([contenders.Gate(timer, len(data.x_train), say, drain, block), timer], epochs=block * int(count) + 1)
+        gate = contenders.Gate(timer, len(data.x_train), say, drain, block)
+        train([gate, timer], epochs=gate.epochs(int(count)))
     else:
         scores = contenders.ValidationScores(predict, data)
         drained = [contenders.Drain(drain)] if drain else []  # every epoch with all its dashboards
@@ -59,8 +60,6 @@ def main(argv=None) -> int:
         say(json.dumps({"seconds": timer.seconds, "val_accuracy": scores.accuracy,
                         "test_accuracy": contenders.accuracy(predict, data.x_test, data.y_test)}))
     return 0
-
-
 
 
 if __name__ == "__main__":
