@@ -2,7 +2,7 @@
 
 (a) raw, layers and keras, started from the same weights on the same batches with
     plain SGD (dropout off), end with the same weights: each level computes exactly
-    what the one above it hides.
+    what the one above it hides. The same under the one-cycle schedule, SGD or Adam.
 (b) the numpy MLP's hand-written backprop equals tf.GradientTape's gradients.
 (c) quality floors with the default settings (slow: real training on digits).
 """
@@ -17,10 +17,10 @@ from workshop.training.train import build_model, fit, train, view_of
 TF_LEVELS = ("raw", "layers", "keras")
 
 
-def _trained_weights(model, api, callbacks=(), **options):
-    """Weights after 2 epochs x 8 batches of 32 from one seed, SGD, no dropout."""
-    cfg = TrainConfig.tiny(model=model, api=api, optimizer="sgd", learning_rate=0.05, dropout=0.0,
-                           max_examples=256).resolved()
+def _trained_weights(model, api, callbacks=(), optimizer="sgd", schedule="constant", **options):
+    """Weights after 2 epochs x 8 batches of 32 from one seed, SGD (or Adam), no dropout."""
+    cfg = TrainConfig.tiny(model=model, api=api, optimizer=optimizer, schedule=schedule, dropout=0.0,
+                           learning_rate=0.05 if optimizer == "sgd" else 0.01, max_examples=256).resolved()
     data = prepare(cfg)
     net = build_model(cfg, data)
     view = view_of(net, api)
@@ -44,6 +44,19 @@ def test_levels_end_with_the_same_weights(model, levels):
         assert [w.shape for w in weights] == [w.shape for w in reference]
         diff = max(float(np.abs(a - b).max()) for a, b in zip(weights, reference))
         assert diff <= 1e-5, f"{model} {api} vs keras: max abs weight difference {diff}"
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_the_onecycle_schedule_is_the_same_at_every_tensorflow_level(optimizer):
+    """The learning rate changes every step (schedules.py): raw's update by hand asks it for the
+    same step as a Keras optimizer does, so every level still ends with `fit`'s weights."""
+    runs = {api: _trained_weights("cnn", api, optimizer=optimizer, schedule="onecycle") for api in TF_LEVELS}
+    constant = _trained_weights("cnn", "keras", optimizer=optimizer)[1]
+    reference = runs["keras"][1]
+    assert max(float(np.abs(a - b).max()) for a, b in zip(constant, reference)) > 1e-3  # the schedule changed them
+    for api in ("raw", "layers"):
+        diff = max(float(np.abs(a - b).max()) for a, b in zip(runs[api][1], reference))
+        assert diff <= 1e-5, f"onecycle, {optimizer}: {api} vs keras: max abs weight difference {diff}"
 
 
 @pytest.mark.parametrize("api", TF_LEVELS)

@@ -30,12 +30,32 @@ def test_defaults_follow_the_size_of_the_data():
     small, large = (TrainConfig(model="cnn", dataset=d).resolved() for d in ("digits", "digits60k"))
     assert (small.epochs, small.batch_size, small.learning_rate) == (15, 64, 0.005)
     assert large.epochs < small.epochs and large.batch_size > small.batch_size and large.optimizer == "adam"
+    assert (small.schedule, large.schedule) == ("constant", "onecycle")
+    assert TrainConfig(model="mlp", dataset="digits60k").resolved().schedule == "constant"
+    assert TrainConfig(model="cnn", dataset="digits60k", schedule="constant").resolved().schedule == "constant"
     assert TrainConfig(model="cnn", dataset="mnist").resolved() == replace(large, dataset="mnist")
     assert TrainConfig(model="cnn", dataset="digits60k", batch_size=32).resolved().batch_size == 32
     assert TrainConfig(model="logistic", dataset="digits60k").resolved().learning_rate < \
         TrainConfig(model="logistic").resolved().learning_rate  # 784 inputs, not 64: a smaller step
     line = TrainConfig(model="linear").resolved()
     assert (line.epochs, line.batch_size) == (100, 30)
+
+
+def test_onecycle_rises_to_the_learning_rate_then_falls_to_zero():
+    from workshop.training.schedules import OneCycle, learning_rate
+    schedule = learning_rate(TrainConfig(model="cnn", dataset="digits60k").resolved(), 54_000)
+    assert isinstance(schedule, OneCycle) and schedule.steps == 4 * 422 and schedule.peak == 0.004
+    rates = np.array([float(schedule(step)) for step in range(schedule.steps)])
+    top = int(np.argmax(rates))
+    assert rates[0] == 0 and abs(top - 0.2 * schedule.steps) <= 1 and rates[top] == pytest.approx(0.004, rel=1e-3)
+    assert np.all(np.diff(rates[:top + 1]) > 0) and np.all(np.diff(rates[top:]) < 0)  # up, then down
+    assert rates[-1] < 1e-7 * 0.004 * schedule.steps and rates[schedule.steps // 2] == pytest.approx(
+        0.004 * 0.5 * (1 + np.cos(np.pi * 0.3 / 0.8)), rel=1e-4)
+    assert learning_rate(TrainConfig(model="cnn").resolved(), 1000) == 0.005  # constant: the number itself
+    with pytest.raises(UsageError, match="numpy level trains with a constant learning rate"):
+        TrainConfig(model="mlp", api="numpy", schedule="onecycle").resolved()
+    with pytest.raises(UsageError, match="unknown schedule 'cosine'"):
+        TrainConfig(model="mlp", schedule="cosine").resolved()
 
 
 def test_flop_counts_match_the_layers_by_hand():

@@ -14,6 +14,7 @@ from workshop.algorithms import ALGORITHMS, LEVELS
 from workshop.errors import UsageError
 
 OPTIMIZERS = ("sgd", "adam")
+SCHEDULES = ("constant", "onecycle")  # training/schedules.py
 PRECISIONS = ("float32", "mixed_bfloat16")
 WORKER_LEVELS = ("raw", "layers")  # the levels that train on several workers (training/distributed.py)
 
@@ -33,6 +34,7 @@ class TrainConfig:
     batch_size: int | None = None
     learning_rate: float | None = None
     optimizer: str | None = None
+    schedule: str | None = None  # "constant" or "onecycle" (training/schedules.py)
     seed: int = 0
     hidden: tuple[int, ...] = (64,)  # mlp: hidden layer sizes
     dropout: float = 0.5  # cnn only; 0 turns dropout off (the level-equivalence tests do)
@@ -63,6 +65,7 @@ class TrainConfig:
             batch_size=self.batch_size if self.batch_size is not None else defaults["batch_size"],
             learning_rate=self.learning_rate if self.learning_rate is not None else defaults["learning_rate"],
             optimizer=self.optimizer or defaults["optimizer"],
+            schedule=self.schedule or defaults["schedule"],
         )
         if cfg.dataset not in algo.datasets:
             raise UsageError(f"{self.model} does not train on {cfg.dataset!r}; choose --dataset from: "
@@ -72,6 +75,11 @@ class TrainConfig:
                 raise UsageError(f"--{name.replace('_', '-')} must be positive, got {getattr(cfg, name)}")
         if algo.optimizer != "rule" and cfg.optimizer not in OPTIMIZERS:
             raise UsageError(f"unknown optimizer {cfg.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        if cfg.schedule not in SCHEDULES:
+            raise UsageError(f"unknown schedule {cfg.schedule!r}; choose one of: {', '.join(SCHEDULES)}")
+        if cfg.schedule != "constant" and cfg.api == "numpy":
+            raise UsageError(f"the numpy level trains with a constant learning rate; use --schedule constant, "
+                             f"or --api raw, layers or keras for --schedule {cfg.schedule}")
         if not 0 <= cfg.dropout < 1:
             raise UsageError(f"--dropout must be in [0, 1), got {cfg.dropout}")
         if any(h <= 0 for h in cfg.hidden):

@@ -118,6 +118,7 @@ def trainer(spec, data, cfg):
     drain() -> None: waits for the background work of the epochs so far, or None if there is none)."""
     from workshop.bench import reference
     from workshop.config import RunOptions
+    from workshop.training import schedules
     from workshop.training.tasks import keras_loss, keras_optimizer
     from workshop.tensorboard.writers import Writers
     from workshop.training.train import build_model, fit, train_callbacks, view_of
@@ -128,7 +129,8 @@ def trainer(spec, data, cfg):
             batch_size = spec.config.get("batch_size", reference.BATCH_SIZE)  # the scaling table varies it
         else:
             model, y, batch_size = build_model(cfg, data), data.y_train, cfg.batch_size
-            model.compile(optimizer=keras_optimizer(cfg.optimizer, cfg.learning_rate), loss=keras_loss(cfg.task))
+            rate = schedules.learning_rate(cfg, len(data.x_train))
+            model.compile(optimizer=keras_optimizer(cfg.optimizer, rate), loss=keras_loss(cfg.task))
 
         def train(callbacks, epochs):
             model.fit(data.x_train, y, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=list(callbacks))

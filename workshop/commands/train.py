@@ -7,7 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from workshop.algorithms import ALGORITHMS, LEVELS
-from workshop.config import OPTIMIZERS, PRECISIONS, RunOptions, TrainConfig
+from workshop.config import OPTIMIZERS, PRECISIONS, SCHEDULES, RunOptions, TrainConfig
 from workshop.errors import UsageError
 from workshop.hints import command, shown
 
@@ -22,6 +22,8 @@ def add_arguments(p):
     p.add_argument("--batch-size", type=int, help="1 = stochastic GD, training-set size = batch GD")
     p.add_argument("--lr", "--learning-rate", dest="learning_rate", type=float)
     p.add_argument("--optimizer", choices=OPTIMIZERS)
+    p.add_argument("--schedule", choices=SCHEDULES, help="the learning rate over the run: constant, or onecycle (up "
+                   "to --lr over the first 20%% of the steps, then down to 0; the default for the cnn on MNIST-sized data)")
     p.add_argument("--seed", type=int, help="initial weights and data order (default 0)")
     p.add_argument("--hidden", type=int, nargs="+", help="hidden layer sizes (mlp; default 64)")
     p.add_argument("--dropout", type=float, help="cnn dropout rate (default 0.5); 0 turns it off")

@@ -17,7 +17,7 @@ train/epoch_loss, validation/epoch_accuracy, ..., and test/accuracy in the run f
 from tensorboard.plugins.hparams import api as hp
 
 # TrainConfig's fields: what decides the weights (workshop/config.py)
-HPARAMS = ("model", "api", "dataset", "learning_rate", "optimizer", "batch_size", "epochs", "seed",
+HPARAMS = ("model", "api", "dataset", "learning_rate", "optimizer", "schedule", "batch_size", "epochs", "seed",
            "hidden", "dropout", "max_examples")
 MODEL_ONLY = {"hidden": "mlp", "dropout": "cnn"}  # settings one model uses and the others ignore
 TF_ONLY = ("steps_per_execution", "threads", "precision", "jit_compile")  # speed knobs of the TensorFlow levels

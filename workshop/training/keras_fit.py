@@ -6,14 +6,15 @@ Siblings: numpy_loop.py, raw_loop.py, layers_loop.py.
 
 from workshop.config import RunOptions
 from workshop.data.pipeline import train_val_datasets
-from workshop.training import tasks
+from workshop.training import schedules, tasks
 from workshop.training.speed import steps_per_call
 
 
 def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None):
     """compile + fit the keras.Model `model` on `data` (a Splits); returns the history dict.
     checkpoint: an EpochCheckpoint (checkpoints.py, also among the callbacks) to continue from, or None."""
-    optimizer = tasks.keras_optimizer(config.optimizer, config.learning_rate)
+    # the learning rate: a number, or a schedule (a number per step; schedules.py)
+    optimizer = tasks.keras_optimizer(config.optimizer, schedules.learning_rate(config, len(data.x_train)))
     optimizer.build(model.trainable_variables)  # its slots exist before a checkpoint fills them
     first_epoch = checkpoint.restore(model.variables + optimizer.variables) if checkpoint else 0
     # one pass of train_ds per epoch: a compiled call of n batches stops at the epoch's end

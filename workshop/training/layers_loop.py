@@ -8,7 +8,7 @@ for the update, `keras.metrics` for the running means. Serves every layers-level
 from workshop.config import RunOptions
 from workshop.data.pipeline import train_val_datasets
 from workshop.tf_env import keras, tf
-from workshop.training import tasks
+from workshop.training import schedules, tasks
 from workshop.training.distributed import on_workers
 from workshop.training.speed import compiled_steps, steps_per_call
 
@@ -18,7 +18,8 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
     the history {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does.
     checkpoint: an EpochCheckpoint (checkpoints.py) to continue from, or None."""
     loss_fn = tasks.keras_loss(config.task)
-    optimizer = tasks.keras_optimizer(config.optimizer, config.learning_rate)
+    # the learning rate: a number, or a schedule (a number per step; schedules.py)
+    optimizer = tasks.keras_optimizer(config.optimizer, schedules.learning_rate(config, len(data.x_train)))
     optimizer.build(model.trainable_variables)
     # what a killed run needs to go on: the weights (and dropout's random state), the optimizer's
     # state and the epochs done; the data order of every epoch follows from the seed

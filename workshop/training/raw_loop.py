@@ -9,7 +9,7 @@ from workshop.config import RunOptions
 from workshop.data.pipeline import train_val_datasets
 from workshop.metrics import RunningMeans
 from workshop.tf_env import keras, tf
-from workshop.training import raw_optimizers, tasks
+from workshop.training import raw_optimizers, schedules, tasks
 from workshop.training.distributed import on_workers
 from workshop.training.speed import compiled_steps, steps_per_call
 from workshop.training.views import RawView
@@ -20,7 +20,8 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
     {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does.
     checkpoint: an EpochCheckpoint (checkpoints.py) to continue from, or None."""
     loss_fn, metrics_fn = tasks.raw_loss(config.task), tasks.raw_metrics(config.task)
-    optimizer = raw_optimizers.make(config.optimizer, config.learning_rate)
+    # the learning rate: a number, or a schedule (a number per step; schedules.py)
+    optimizer = raw_optimizers.make(config.optimizer, schedules.learning_rate(config, len(data.x_train)))
     optimizer.build(model.params)
     # what a killed run needs to go on: the weights (and dropout's random state), the optimizer's
     # state and the epochs done; the data order of every epoch follows from the seed

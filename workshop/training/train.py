@@ -157,7 +157,7 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     summary = {
         "model": config.model, "api": config.api, "dataset": config.dataset, "epochs": epochs,
         "batch_size": config.batch_size, "learning_rate": config.learning_rate, "optimizer": config.optimizer,
-        "seed": config.seed, "train_loss": last["loss"], "train_accuracy": last.get("accuracy"),
+        "schedule": config.schedule, "seed": config.seed, "train_loss": last["loss"], "train_accuracy": last.get("accuracy"),
         "val_loss": last.get("val_loss"), "val_accuracy": last.get("val_accuracy"),
         "test_loss": test["loss"], "test_accuracy": test.get("accuracy"),
         "examples_per_second": epochs_here * len(data.x_train) / stopwatch.seconds,
