@@ -256,6 +256,53 @@ def test_mistakes_captions_read_at_the_size_tensorboard_shows_the_grid():
     assert len(first_line) * min(370 / width, 190 / height) >= 7.5
 
 
+def test_confusion_figure_paints_each_cell_by_its_count_and_writes_the_counts():
+    """Painted into a frame matplotlib drew once: the same picture for the same counts, the
+    diagonal's cells darker than the empty ones, a count's digits in its cell, none in an empty one."""
+    from workshop.tensorboard import pictures
+    names = [str(c) for c in range(10)]
+    counts = np.diag(np.arange(100, 200, 10))
+    counts[3, 5] = 7
+    first = pictures.confusion_figure(counts, names, "epoch 1: 97.0% right")[0]
+    other = pictures.confusion_figure(np.eye(10, dtype=np.int64), names, "epoch 2")[0]
+    assert first.shape == other.shape and first.dtype == np.uint8 and first.shape[2] == 3
+    assert np.array_equal(first, pictures.confusion_figure(counts, names, "epoch 1: 97.0% right")[0])
+    frame = pictures._confusion_frame(tuple(names), pictures.DPI)
+    rows, cols = frame["rows"], frame["cols"]
+
+    def cell(i, j):
+        return first[rows[i] + 2:rows[i + 1] - 2, cols[j] + 2:cols[j + 1] - 2].astype(int)
+    corner = lambda i, j: cell(i, j)[0, 0].sum()  # the cell's own colour, away from its digits
+    assert corner(9, 9) < corner(0, 0) < corner(0, 1) - 100  # the largest count darkest; an empty cell near white
+    assert (cell(0, 1) == cell(0, 1)[0, 0]).all()  # no digits where the count is 0
+    assert (np.abs(cell(3, 5) - cell(3, 5)[0, 0]).sum(axis=2) > 200).sum() >= 3  # the 7's ink
+    assert (first[:rows[0]].min(axis=2) < 128).sum() > (other[:rows[0]].min(axis=2) < 128).sum()  # the longer title
+
+
+def test_filter_grid_shows_every_weight_as_a_sharp_square():
+    from workshop.tensorboard import pictures
+    kernel = np.zeros((3, 3, 1, 16))
+    kernel[1, 2, 0, :] = 1  # every filter: one bright weight, middle row, right column
+    grid = pictures.filter_grid(kernel, columns=8)[0]
+    zoom = round(36 / 4)
+    assert grid.shape == (2 * 4 * zoom + 6, 8 * 4 * zoom + 6, 3)
+    y, x = 3 + 1 * zoom + zoom // 2, 3 + 2 * zoom + zoom // 2  # filter 0's bright weight
+    assert grid[y, x].tolist() == [255] * 3 and grid[y, x - zoom].tolist() == [0] * 3
+    assert grid[3 + 4 * zoom + y - 3, 3 + 4 * zoom + x - 3].tolist() == [255] * 3  # filter 9: row 1, column 1
+
+
+def test_histogram_buckets_are_tensorboards_own():
+    """Counted with np.bincount, bucket for bucket what TensorBoard's own histogram counts."""
+    from tensorboard.plugins.histogram.summary_v2 import histogram_pb
+    from tensorboard.util import tensor_util
+    from workshop.tensorboard.histograms import buckets
+    rng = np.random.default_rng(0)
+    for values in (rng.normal(size=(3, 3, 1, 32)), rng.uniform(-1, 2, 5000), np.full(7, 0.25), np.arange(90.0), []):
+        expected = tensor_util.make_ndarray(histogram_pb("t", values).value[0].tensor)
+        assert np.array_equal(buckets(values), expected)
+    assert buckets(rng.normal(size=1000))[:, 2].sum() == 1000
+
+
 def test_cnn_gets_a_filter_grid(logs):
     if "cnn" not in logs[1]:
         pytest.skip("workshop.algorithms.cnn_keras does not import yet")

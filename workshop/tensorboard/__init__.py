@@ -8,7 +8,8 @@ callback (`train/` and `validation/`, `epoch_loss`, `epoch_accuracy`; no flat
     scalars.py     EpochScalars: Keras's scalar tags, for the loops that are not `fit`
     dashboards.py  RunDashboards: histograms, images, text, graph, hparams, projector
     confusion.py   ConfusionMatrix: the validation confusion matrix, picture and table
-    pictures.py    the matplotlib drawings;  projector.py, hparams.py: those dashboards
+    pictures.py    the pictures (matplotlib, NumPy, Pillow);  histograms.py: the weights' buckets
+    projector.py, hparams.py: those dashboards
     server.py      start TensorBoard (`workshop tensorboard`, `workshop train --tensorboard`)
     run_table.py   read the event files back into a table (`workshop runs`)
 """

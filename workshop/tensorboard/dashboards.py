@@ -32,6 +32,7 @@ from workshop.metrics import predicted_classes, true_classes
 from workshop.tensorboard import pictures
 from workshop.tensorboard.confusion import ValPredictions
 from workshop.tensorboard.hparams import used_settings, write_hparams
+from workshop.tensorboard.histograms import histogram
 from workshop.tensorboard.writers import Writers
 from workshop.tf_env import keras, tf
 
@@ -79,8 +80,8 @@ class RunDashboards(keras.callbacks.Callback):
         def draw_and_write():
             with self.writers["train"].as_default():
                 for name, value in weights.items():
-                    tf.summary.histogram(f"weights/{name}", value, step=epoch,
-                                         description="how this layer's weights are spread, one curve per epoch")
+                    histogram(f"weights/{name}", value, step=epoch,
+                              description="how this layer's weights are spread, one curve per epoch")
                 if self.classifies and "conv_0/kernel" in weights:
                     tf.summary.image("filters/conv_0", pictures.filter_grid(weights["conv_0/kernel"]), step=epoch,
                                      description="the first conv layer's filters (input channel 0), each scaled")
