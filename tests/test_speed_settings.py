@@ -31,7 +31,8 @@ def test_defaults_follow_the_size_of_the_data():
     assert (small.epochs, small.batch_size, small.learning_rate) == (15, 64, 0.005)
     assert large.epochs < small.epochs and large.batch_size > small.batch_size and large.optimizer == "adam"
     assert (small.schedule, large.schedule) == ("constant", "onecycle")
-    assert TrainConfig(model="mlp", dataset="digits60k").resolved().schedule == "constant"
+    mlp = TrainConfig(model="mlp", dataset="digits60k").resolved()
+    assert (mlp.schedule, mlp.batch_size, mlp.learning_rate) == ("constant", 128, 0.4)  # 4x the batch, 4x the step
     assert TrainConfig(model="cnn", dataset="digits60k", schedule="constant").resolved().schedule == "constant"
     assert TrainConfig(model="cnn", dataset="mnist").resolved() == replace(large, dataset="mnist")
     assert TrainConfig(model="cnn", dataset="digits60k", batch_size=32).resolved().batch_size == 32

@@ -72,7 +72,9 @@ ALGORITHMS = {
     "mlp": Algorithm("mlp", "classify", LEVELS, ("digits", "digits60k", "mnist", "fashion_mnist"), "digits",
                      epochs=20, batch_size=32, learning_rate=0.1, optimizer="sgd",
                      summary="input -> hidden (ReLU) -> 10 classes, backprop + SGD",
-                     large=dict(epochs=10)),  # digits60k: 97.0 % validation accuracy after 10 epochs
+                     # digits60k, validation accuracy after 10 epochs: batches of 128 at SGD 0.4 reach 97.1 % at 2.2x
+                     # the examples/s of batches of 32 at 0.1 (97.0 %); 256 at 0.8 overshoots (61 %)
+                     large=dict(epochs=10, batch_size=128, learning_rate=0.4)),
     "cnn": Algorithm("cnn", "classify", ("raw", "layers", "keras"),
                      ("digits", "digits60k", "mnist", "fashion_mnist"), "digits",
                      # chosen by validation accuracy over seeds 0-2 (batches in the order every level shares):
