@@ -162,7 +162,7 @@ def test_a_notebook_opens_and_runs_in_a_real_browser(tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
     folder = tmp_path / "lab"
     write_notebook(folder / "hello.ipynb", "# Hello from the workshop", "total = sum(range(10))\ntotal")
     shot = tmp_path / "jupyterlab.png"
@@ -174,7 +174,8 @@ def test_a_notebook_opens_and_runs_in_a_real_browser(tmp_path):
             page.set_default_timeout(60_000)  # a bound for a busy machine: it takes a few seconds
             page.goto(lab.link("lab/tree/hello.ipynb"))
             page.locator(".jp-Notebook .jp-RenderedMarkdown h1", has_text="Hello from the workshop").wait_for()
-            assert page.locator(".jp-Notebook .jp-Cell").count() == 2
+            # JupyterLab renders a notebook's cells one after the other: the second may follow the first a moment later
+            expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(2, timeout=30_000)
             page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for()  # its kernel is up
             output = page.locator(".jp-OutputArea-output", has_text="45")
             for attempt in range(3):  # a key pressed while a busy machine's JupyterLab still settles can be lost
