@@ -136,7 +136,7 @@ def train_on_workers(config, options, cluster: Cluster, start_timeout: float | N
         workers = []
         try:
             for i in cluster.here:
-                workers.append(Worker(i, cluster, folder))
+                Worker(i, cluster, folder, started=workers)
             _supervise(workers, cluster, folder, start_timeout, config, options, began)
         except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: every worker stops (finally), then say how to go on
             _stop_all(workers)
@@ -158,7 +158,9 @@ class Worker:
     Its stderr is read line by line: kept (the last lines say why it failed), and the chief's notes
     (`workshop: ...`, not errors) shown as they come."""
 
-    def __init__(self, index: int, cluster: Cluster, folder: Path):
+    def __init__(self, index: int, cluster: Cluster, folder: Path, started: list):
+        """started: the list of started workers; this one joins it the moment its process exists, so
+        a Ctrl-C that lands while it is still being set up stops it with the others."""
         self.index, self.count = index, len(cluster.addresses)
         env = {**os.environ, "TF_CONFIG": tf_config(cluster.addresses, index), "TF_CPP_MIN_LOG_LEVEL": "2"}
         self.process = subprocess.Popen(
@@ -166,6 +168,7 @@ class Worker:
             stdin=subprocess.DEVNULL, stdout=None if index == 0 else subprocess.DEVNULL, stderr=subprocess.PIPE,
             env=env, start_new_session=True,  # its own process group: stopped as one, out of the terminal's Ctrl-C
             preexec_fn=_die_with(os.getpid()))
+        started.append(self)
         self.lines = collections.deque(maxlen=40)
         self.exited_at = None
         threading.Thread(target=self._read, daemon=True).start()
