@@ -570,7 +570,7 @@ def test_sigterm_to_train_with_tensorboard_stops_both_and_keeps_the_model(earlie
     models = tmp_path / "models"
     shutil.copytree(earlier.models, models)
     with nothing_lost(models, earlier.logs):
-        process = start_cli("train", "mlp", "--api", "keras", "--epochs", "500", "--hidden", "16", "--tensorboard",
+        process = start_cli("train", "mlp", "--api", "keras", "--epochs", "5000", "--hidden", "16", "--tensorboard",
                             "--save", str(models / "mlp.keras"))
         leftovers.append(process.pid)
         port = int(read_until(process, "TensorBoard at").split("127.0.0.1:")[1].split("/")[0])
@@ -588,7 +588,7 @@ def test_sigint_to_training_exits_130_and_keeps_the_model(earlier, tmp_path, lef
     models = tmp_path / "models"
     shutil.copytree(earlier.models, models)
     with nothing_lost(models, earlier.logs):
-        process = start_cli("train", "mlp", "--api", "keras", "--epochs", "500", "--hidden", "16",
+        process = start_cli("train", "mlp", "--api", "keras", "--epochs", "5000", "--hidden", "16",
                             "--save", str(models / "mlp.keras"))
         leftovers.append(process.pid)
         read_until(process, "loss")

@@ -144,7 +144,9 @@ def test_a_stopped_run_says_how_to_continue_it(tmp_path):
     """SIGTERM (a closed terminal, `kill`) or Ctrl-C: the run unwinds, keeps its finished epochs and
     prints the command that continues it."""
     logdir = tmp_path / "logs"
-    process = subprocess.Popen([sys.executable, "-m", "workshop", "train", "mlp", "--api", "numpy", "--epochs", "200",
+    # epochs enough to outlast a busy machine's pauses: 200 took 4 s once the dashboards became cheap, and a
+    # test process left waiting that long found the run over (Popen.send_signal sends nothing to a process that ended)
+    process = subprocess.Popen([sys.executable, "-m", "workshop", "train", "mlp", "--api", "numpy", "--epochs", "10000",
                                 "--experiment", "stopped"], cwd=ROOT, env={**os.environ, "WORKSHOP_LOGDIR": str(logdir)},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in process.stdout:
@@ -157,7 +159,7 @@ def test_a_stopped_run_says_how_to_continue_it(tmp_path):
     assert process.returncode == 128 + signal.SIGTERM, err
     assert "Traceback" not in err
     hint, stopped = err.strip().splitlines()[-2:]
-    assert hint.endswith("train mlp --api numpy --epochs 200 --experiment stopped --resume continues it"), hint
+    assert hint.endswith("train mlp --api numpy --epochs 10000 --experiment stopped --resume continues it"), hint
     assert stopped == "workshop: stopped by SIGTERM"
     (run_dir,) = (logdir / "stopped").iterdir()
     assert eval_epochs(run_dir / checkpoints.FILE) >= 1
