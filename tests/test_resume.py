@@ -24,7 +24,8 @@ from workshop.training.train import resume_settings, train
 
 # (model, level, epochs, extra flags): the MLP with Adam (its moments and step count must come
 # back) at every level; the CNN for dropout, whose random masks must continue where they stopped
-CASES = [("mlp", "numpy", 6, ()), ("mlp", "raw", 6, ()), ("mlp", "layers", 6, ()), ("mlp", "keras", 6, ()),
+# the MLP's epochs on digits take 20-50 ms, dashboards included: 12 of them leave the kill time to land
+CASES = [("mlp", "numpy", 12, ()), ("mlp", "raw", 12, ()), ("mlp", "layers", 12, ()), ("mlp", "keras", 12, ()),
          ("cnn", "raw", 4, ("--batch-size", "256")), ("cnn", "keras", 4, ("--batch-size", "256"))]
 
 
@@ -131,6 +132,22 @@ def test_a_resume_with_other_settings_is_refused_and_a_damaged_checkpoint_is_nev
         checkpoints.EpochCheckpoint(run_dir).restore([weights])
     # ... while a new run (no --resume) is not stopped by it
     assert train(config, RunOptions(experiment="t", logdir=str(logdir), verbose=0))["epochs"] == 3
+
+
+def test_a_checkpoint_that_finds_the_disk_full_names_its_file_and_keeps_the_last_one(tmp_path, monkeypatch):
+    """write() on a full disk raises an OSError that names no file: the one-line error needs one."""
+    checkpoint = checkpoints.EpochCheckpoint(tmp_path)
+    checkpoint.restore([np.zeros(3, np.float32)])
+    checkpoint.on_epoch_end(0)
+    kept = checkpoint.path.read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(28, os.strerror(28))
+    monkeypatch.setattr(checkpoints.np, "savez", full)
+    with pytest.raises(OSError) as failed:
+        checkpoint.on_epoch_end(1)
+    assert failed.value.errno == 28 and failed.value.filename == str(checkpoint.path)
+    assert checkpoint.path.read_bytes() == kept and sorted(p.name for p in tmp_path.iterdir()) == [checkpoints.FILE]
 
 
 def test_resume_with_nothing_to_resume_starts_a_new_run(tmp_path, capsys):

@@ -85,10 +85,16 @@ class EpochCheckpoint(keras.callbacks.Callback):
             self.writers.flush_files()  # the event files hold this epoch before their lengths are recorded
         meta = {**meta, "event_files": event_file_sizes(self.path.parent)}
         temp = self.path.with_name(FILE + ".partial")
-        with open(temp, "wb") as f:
-            np.savez(f, count=len(arrays), meta=json.dumps(meta), **arrays)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with open(temp, "wb") as f:
+                np.savez(f, count=len(arrays), meta=json.dumps(meta), **arrays)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as e:  # a full disk: the last whole checkpoint stays as it was
+            temp.unlink(missing_ok=True)
+            if e.filename is None:  # a failed write() names no file: the one-line error must say which
+                raise OSError(e.errno, e.strerror, str(self.path)) from e
+            raise
         os.replace(temp, self.path)  # atomic: the old checkpoint or the new one, never half
 
     def remove(self):
