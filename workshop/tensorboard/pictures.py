@@ -24,6 +24,11 @@ DPI = 72  # small PNGs: one of each per epoch must keep a 20-epoch run under a f
 CAPTION_PT = 14  # the digit grid's captions
 
 
+def _dark_on_white(x: np.ndarray) -> np.ndarray:
+    """float ink in [0, 1] (ink high) -> uint8 gray levels, dark ink on white paper."""
+    return np.round(255 * (1 - np.clip(x, 0, 1))).astype(np.uint8)
+
+
 def _figure(width, height, dpi=DPI):
     fig = Figure(figsize=(width, height), dpi=dpi)
     FigureCanvasAgg(fig)  # the Agg canvas: draws into memory
@@ -140,7 +145,7 @@ def digit_grid(images: np.ndarray, captions, columns: int = 6, dpi: float = DPI)
         y, x = y * cell_h + band, x * cell_w + gap // 2  # the image's top left corner
         sheet[y:y + h, x:x + w] = images[k, ..., 0]
     scale = inch * dpi  # picture pixels per image pixel
-    ink = Image.fromarray(np.round(255 * (1 - np.clip(sheet, 0, 1))).astype(np.uint8))  # dark ink on white
+    ink = Image.fromarray(_dark_on_white(sheet))
     image = ink.resize((round(sheet.shape[1] * scale), round(sheet.shape[0] * scale)), Image.Resampling.NEAREST)
     image = image.convert("RGB")
     longest = max((len(c) for c in captions), default=1)
@@ -175,5 +180,5 @@ def sprite(images: np.ndarray) -> np.ndarray:
     sheet = np.full((side * h, side * w), 255, dtype=np.uint8)
     for k in range(n):
         r, c = divmod(k, side)
-        sheet[r * h:(r + 1) * h, c * w:(c + 1) * w] = (255 * (1 - np.clip(images[k][..., 0], 0, 1))).astype(np.uint8)
+        sheet[r * h:(r + 1) * h, c * w:(c + 1) * w] = _dark_on_white(images[k][..., 0])
     return sheet
