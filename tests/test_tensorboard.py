@@ -303,6 +303,49 @@ def test_histogram_buckets_are_tensorboards_own():
     assert buckets(rng.normal(size=1000))[:, 2].sum() == 1000
 
 
+
+def test_summaries_built_in_python_read_back_as_tf_summarys_own(tmp_path):
+    """Every summary of summaries.py, written with `Writers.write`, reads back through TensorBoard's
+    reader as the tf.summary call it stands for: the same plugin, description, dtype, shape and
+    values, the image the same pixels."""
+    from tensorboard.util import tensor_util
+    from workshop.tensorboard import summaries
+    from workshop.tensorboard.histograms import buckets
+    from workshop.tensorboard.run_table import load_events
+    from workshop.tensorboard.writers import Writers
+    from workshop.tf_env import tf
+    rng = np.random.default_rng(0)
+    pixels, weights = rng.integers(0, 256, (1, 5, 7, 3), dtype=np.uint8), rng.normal(size=(3, 4))
+    gray = rng.integers(0, 256, (2, 4, 6, 1), dtype=np.uint8)
+    writers = Writers(tmp_path)
+    writers.write("ours", 3, [summaries.scalar("s", 0.25, "a scalar"), summaries.text("t", "**hi**", "a text"),
+                              summaries.image("i", pixels, "an image"), summaries.image("g", gray, "gray"),
+                              summaries.histogram("h", weights, "weights")])
+    with writers["theirs"].as_default():
+        tf.summary.scalar("s", 0.25, step=3, description="a scalar")
+        tf.summary.text("t", "**hi**", step=3, description="a text")
+        tf.summary.image("i", pixels, step=3, description="an image")
+        tf.summary.image("g", gray, step=3, description="gray")
+        tf.summary.histogram("h", weights, step=3, description="weights")
+    writers.close()
+    ours, theirs = load_events(tmp_path / "ours"), load_events(tmp_path / "theirs")
+    assert sorted(ours.Tags()["tensors"]) == sorted(theirs.Tags()["tensors"]) == ["g", "h", "i", "s", "t"]
+    for tag in ("s", "t", "i", "g", "h"):
+        mine, tf_own = ours.Tensors(tag)[0], theirs.Tensors(tag)[0]
+        assert mine.step == tf_own.step == 3
+        assert ours.SummaryMetadata(tag) == theirs.SummaryMetadata(tag), tag
+        a, b = mine.tensor_proto, tf_own.tensor_proto
+        assert (a.dtype, a.tensor_shape) == (b.dtype, b.tensor_shape), tag
+    value = lambda acc, tag: tensor_util.make_ndarray(acc.Tensors(tag)[0].tensor_proto)  # noqa: E731
+    assert value(ours, "s") == value(theirs, "s") == np.float32(0.25)
+    assert value(ours, "t") == value(theirs, "t") == b"**hi**"
+    assert np.array_equal(value(ours, "h"), buckets(weights)) and np.allclose(value(ours, "h"), value(theirs, "h"))
+    for tag, expected in (("i", pixels), ("g", gray)):
+        mine, tf_own = value(ours, tag), value(theirs, tag)
+        assert list(mine[:2]) == list(tf_own[:2]) == [str(expected.shape[2]).encode(), str(expected.shape[1]).encode()]
+        decoded = np.stack([tf.io.decode_png(png, channels=expected.shape[3]).numpy() for png in mine[2:]])
+        assert np.array_equal(decoded, expected), tag
+
 def test_cnn_gets_a_filter_grid(logs):
     if "cnn" not in logs[1]:
         pytest.skip("workshop.algorithms.cnn_keras does not import yet")

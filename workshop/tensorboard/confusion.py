@@ -10,9 +10,9 @@ using `self.model`, so it serves every level. It writes into `<run>/validation`:
 import numpy as np
 
 from workshop.metrics import predicted_classes, true_classes
-from workshop.tensorboard import pictures
+from workshop.tensorboard import pictures, summaries
 from workshop.tensorboard.writers import Writers
-from workshop.tf_env import keras, tf
+from workshop.tf_env import keras
 
 
 class ValPredictions:
@@ -48,13 +48,13 @@ class ConfusionMatrix(keras.callbacks.Callback):
         accuracy = np.trace(counts) / max(counts.sum(), 1)
 
         def draw_and_write():  # on the writers' thread, while the next epoch trains
-            with self.writers["validation"].as_default():
-                image = pictures.confusion_figure(counts, names, f"epoch {epoch + 1}: {accuracy:.1%} right")
-                tf.summary.image("predictions/confusion_matrix", image, step=epoch, max_outputs=1,
-                                 description="the validation split, counted: rows are the true class, columns the "
-                                             "predicted one; the diagonal is what went right")
-                tf.summary.text("confusion_matrix_table", pictures.confusion_table(counts, names), step=epoch,
-                                description="the confusion matrix's counts as a table")
+            image = pictures.confusion_figure(counts, names, f"epoch {epoch + 1}: {accuracy:.1%} right")
+            self.writers.write("validation", epoch, [
+                summaries.image("predictions/confusion_matrix", image,
+                                "the validation split, counted: rows are the true class, columns the "
+                                "predicted one; the diagonal is what went right"),
+                summaries.text("confusion_matrix_table", pictures.confusion_table(counts, names),
+                               "the confusion matrix's counts as a table")])
         self.writers.later(draw_and_write)
 
     def on_train_end(self, logs=None):

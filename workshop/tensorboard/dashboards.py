@@ -29,12 +29,11 @@ import json
 import numpy as np
 
 from workshop.metrics import predicted_classes, true_classes
-from workshop.tensorboard import pictures
+from workshop.tensorboard import pictures, summaries
 from workshop.tensorboard.confusion import ValPredictions
 from workshop.tensorboard.hparams import used_settings, write_hparams
-from workshop.tensorboard.histograms import histogram
 from workshop.tensorboard.writers import Writers
-from workshop.tf_env import keras, tf
+from workshop.tf_env import keras
 
 MISTAKES_SHOWN = 24
 PROJECTOR_POINTS = 1000
@@ -64,13 +63,10 @@ class RunDashboards(keras.callbacks.Callback):
             return
         summary, config = self.view.summary_text(), json.dumps(used_settings(self.settings), indent=2, default=str)
 
-        def write():
-            with self.writers["train"].as_default():
-                tf.summary.text("model_summary", _code_block(summary), step=0,
-                                description="the model's layers in the order they run, their output shapes and sizes")
-                tf.summary.text("config", _code_block(config), step=0,
-                                description="the settings of this run that its model uses")
-        self.writers.later(write)
+        self.writers.later(lambda: self.writers.write("train", 0, [
+            summaries.text("model_summary", _code_block(summary),
+                           "the model's layers in the order they run, their output shapes and sizes"),
+            summaries.text("config", _code_block(config), "the settings of this run that its model uses")]))
 
     def on_epoch_end(self, epoch, logs=None):
         # taken now, as copies (the next epoch changes the model); drawn and written on the writers' thread
@@ -78,19 +74,18 @@ class RunDashboards(keras.callbacks.Callback):
         mistakes = self._mistakes(epoch) if self.classifies else None
 
         def draw_and_write():
-            with self.writers["train"].as_default():
-                for name, value in weights.items():
-                    histogram(f"weights/{name}", value, step=epoch,
-                              description="how this layer's weights are spread, one curve per epoch")
-                if self.classifies and "conv_0/kernel" in weights:
-                    tf.summary.image("filters/conv_0", pictures.filter_grid(weights["conv_0/kernel"]), step=epoch,
-                                     description="the first conv layer's filters (input channel 0), each scaled")
+            train = [summaries.histogram(f"weights/{name}", value,
+                                         "how this layer's weights are spread, one curve per epoch")
+                     for name, value in weights.items()]
+            if self.classifies and "conv_0/kernel" in weights:
+                train.append(summaries.image("filters/conv_0", pictures.filter_grid(weights["conv_0/kernel"]),
+                                             "the first conv layer's filters (input channel 0), each scaled"))
+            self.writers.write("train", epoch, train)
             if mistakes is not None:
-                images, captions = mistakes
-                with self.writers["validation"].as_default():
-                    tf.summary.image("predictions/mistakes", pictures.digit_grid(images, captions), step=epoch,
-                                     description=f"the first {MISTAKES_SHOWN} misclassified validation images: "
-                                                 "true→predicted, and how sure the model was of its answer")
+                self.writers.write("validation", epoch, [summaries.image(
+                    "predictions/mistakes", pictures.digit_grid(*mistakes),
+                    f"the first {MISTAKES_SHOWN} misclassified validation images: "
+                    "true→predicted, and how sure the model was of its answer")])
         self.writers.later(draw_and_write)
 
     def on_train_end(self, logs=None):
@@ -123,13 +118,12 @@ def write_results(writers, settings, epochs, test, wall_seconds, view, data, y_p
     (no accuracy for a regression). y_pred: the view's logits on data.x_test, already computed.
     """
     classifies = "accuracy" in test
-    with writers[""].as_default():
-        for key, value in test.items():
-            tf.summary.scalar(f"test/{key}", value, step=epochs,
-                              description=f"the test split's {key}, scored once after training (never used to choose)")
-        tf.summary.scalar("run/wall_seconds", wall_seconds, step=epochs,
-                          description="seconds from the start of training to its end")
-        if classifies:
+    writers.write("", epochs, [
+        *(summaries.scalar(f"test/{key}", value, f"the test split's {key}, scored once after training "
+                                                 "(never used to choose)") for key, value in test.items()),
+        summaries.scalar("run/wall_seconds", wall_seconds, "seconds from the start of training to its end")])
+    if classifies:
+        with writers[""].as_default():
             write_hparams(settings, writers.run_dir.name)
     writers.flush()
     if classifies:

@@ -3,14 +3,11 @@
 `tf.summary.histogram` counts a layer's weights with a dozen TensorFlow ops, each run eagerly:
 about 4 ms a layer, every epoch, on the writers' thread that shares the cores with training
 (100 ms an epoch there for the digits' CNN). The same buckets, counted here with `np.bincount`,
-take a fraction of a millisecond, and `tf.summary.write` puts them on the same tag, for the
-same dashboard.
+take a fraction of a millisecond; `summaries.histogram` puts them on the same tag, for the
+same dashboard. No TensorFlow here.
 """
 
 import numpy as np
-from tensorboard.plugins.histogram import metadata
-
-from workshop.tf_env import tf
 
 BUCKETS = 30  # TensorBoard's own default
 
@@ -33,8 +30,3 @@ def buckets(values, count: int = BUCKETS) -> np.ndarray:
                                 minlength=count)
     return np.stack([edges[:-1], edges[1:], counts], axis=1)
 
-
-def histogram(tag: str, values, step: int, description: str = "") -> None:
-    """What `tf.summary.histogram(tag, values, step, description=...)` writes, to the default writer."""
-    tf.summary.write(tag, tf.constant(buckets(values)), step=step,
-                     metadata=metadata.create_summary_metadata(display_name=None, description=description))

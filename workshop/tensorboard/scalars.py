@@ -15,8 +15,9 @@ picture's (dashboards.py), so the accuracy and loss charts come first. An addres
 `server.first_screen()` opens on the loss and the accuracy side by side, their descriptions beside them.
 """
 
+from workshop.tensorboard import summaries
 from workshop.tensorboard.writers import Writers
-from workshop.tf_env import keras, tf
+from workshop.tf_env import keras
 
 # one chart per tag draws every run's train and validation lines: each text speaks of both
 DESCRIPTIONS = {
@@ -33,8 +34,8 @@ DESCRIPTIONS = {
 }
 
 
-def _scalar(tag, value, step):
-    tf.summary.scalar(tag, float(value), step=step, description=DESCRIPTIONS[tag])
+def _scalar(tag, value):
+    return summaries.scalar(tag, float(value), DESCRIPTIONS[tag])
 
 
 class EpochScalars(keras.callbacks.Callback):
@@ -57,10 +58,8 @@ class EpochScalars(keras.callbacks.Callback):
         if self.batches and logs and "loss" in logs:
             loss, steps = float(logs["loss"]), self.steps
 
-            def write():
-                with self.writers["train"].as_default():
-                    _scalar("batch_loss", loss, steps)
-            self.writers.later(write)  # in order with the epochs' summaries, on the writers' thread
+            # in order with the epochs' summaries, on the writers' thread
+            self.writers.later(lambda: self.writers.write("train", steps, [_scalar("batch_loss", loss)]))
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.epochs:
@@ -71,15 +70,13 @@ class EpochScalars(keras.callbacks.Callback):
         steps = self.steps
 
         def write():
-            with self.writers["train"].as_default():
-                for key in ("loss", "accuracy", "learning_rate"):
-                    if key in logs:
-                        _scalar(f"epoch_{key}", logs[key], epoch)
-            with self.writers["validation"].as_default():
-                for key in ("loss", "accuracy"):
-                    if f"val_{key}" in logs:
-                        _scalar(f"epoch_{key}", logs[f"val_{key}"], epoch)
-                        _scalar(f"evaluation_{key}_vs_iterations", logs[f"val_{key}"], steps)
+            self.writers.write("train", epoch, [_scalar(f"epoch_{key}", logs[key])
+                                                for key in ("loss", "accuracy", "learning_rate") if key in logs])
+            validation = [key for key in ("loss", "accuracy") if f"val_{key}" in logs]
+            self.writers.write("validation", epoch, [_scalar(f"epoch_{key}", logs[f"val_{key}"]) for key in validation])
+            # x = optimizer steps: another step than the epoch's, so another event
+            self.writers.write("validation", steps, [_scalar(f"evaluation_{key}_vs_iterations", logs[f"val_{key}"])
+                                                     for key in validation])
         self.writers.later(write)  # the writers' thread: in order with the other dashboards, flushed after
 
     def on_train_end(self, logs=None):

@@ -7,13 +7,16 @@ TensorBoard shows each folder holding event files as a run: `<run>/train` and
 The dashboards take what they show at the end of an epoch (the weights, the validation
 predictions: quick copies) and hand the slow part - drawing figures, encoding PNGs, writing
 events - to `later`, which runs it on one background thread, in the order handed over, while
-the next epoch trains. Nothing is dropped: `flush` and `close` wait for all of it, and an
+the next epoch trains. `write` puts an epoch's summaries for one folder (summaries.py) into
+one event, with one TensorFlow op. Nothing is dropped: `flush` and `close` wait for all of it, and an
 error in it is raised on the training's own thread.
 """
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from tensorboard.compat.proto.summary_pb2 import Summary
 
 from workshop.tf_env import tf
 
@@ -31,6 +34,12 @@ class Writers:
             if folder not in self._open:
                 self._open[folder] = tf.summary.create_file_writer(str(self.run_dir / folder))
             return self._open[folder]
+
+    def write(self, folder: str, step: int, values) -> None:
+        """The summary values (summaries.py: Summary.Value protos) into folder's events at `step`, as one event."""
+        if values:
+            with self[folder].as_default():
+                tf.summary.experimental.write_raw_pb(Summary(value=list(values)).SerializeToString(), step=step)
 
     def later(self, work):
         """Run work() on the writers' thread after everything handed over before it, then flush
