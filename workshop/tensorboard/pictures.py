@@ -1,7 +1,7 @@
 """The pictures the Images dashboard shows, drawn into NumPy arrays.
 
 Every picture comes back as uint8 RGB (1, height, width, 3): one image in the batch shape
-`tf.summary.image` takes. No TensorFlow here. Figures use matplotlib's object API on the
+`summaries.image` (and `tf.summary.image`) takes. No TensorFlow here. Figures use matplotlib's object API on the
 Agg canvas, not pyplot: no display is looked for and no global figure list can leak, so
 it works on a server, in CI and inside a training loop alike. They are drawn at DPI for
 TensorBoard; a lesson asks for its own (sharper) `dpi` when it saves one as a figure file.
@@ -36,7 +36,7 @@ def _figure(width, height, dpi=DPI):
 
 
 def _to_array(fig) -> np.ndarray:
-    """Render and take the pixels (no PNG round trip here: tf.summary.image encodes)."""
+    """Render and take the pixels (no PNG round trip here: summaries.image encodes)."""
     fig.canvas.draw()
     return np.asarray(fig.canvas.buffer_rgba())[None, :, :, :3].copy()  # RGB: no alpha, smaller PNGs
 
