@@ -5,6 +5,7 @@ import io
 import os
 import re
 
+import numpy as np
 import pytest
 
 from conftest import run_cli
@@ -101,3 +102,34 @@ def test_train_with_tensorboard_serves_its_experiment_and_says_one_true_thing(tm
                         r"\(this run appears after its first epoch\)", first), first
     assert "stops" not in first and "keeps" not in first  # what happens at the end is said at the end
     assert last.startswith("TensorBoard stopped with the training") and "--logdir" in last and "/logs/mine" in last
+
+
+def test_models_fitted_in_a_row_raise_no_retracing_warning_but_a_retracing_loop_still_does():
+    """A sweep fits model after model: Keras's functions, and the views' predictions, trace once per
+    model, which TensorFlow's retracing warning must not call excessive. A function retraced in a
+    loop (a learner's mistake) is still told."""
+    import logging
+    from workshop.tf_env import keras, tf
+    from workshop.training.views import KerasView
+    warnings = []
+    handler = logging.Handler()
+    handler.emit = lambda record: warnings.append(record.getMessage())
+    tf.get_logger().addHandler(handler)
+    try:
+        x, y = np.zeros((64, 8), np.float32), np.zeros(64, np.int64)
+        for units in range(2, 9):
+            model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(units), keras.layers.Dense(3)])
+            model.compile(optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                          metrics=["accuracy"])
+            model.fit(x, y, batch_size=32, epochs=1, validation_data=(x[:16], y[:16]), verbose=0)
+            model.evaluate(x, y, verbose=0)
+            model.predict(x, verbose=0)
+            KerasView(model).predict(x)
+        assert not [w for w in warnings if "retracing" in w], warnings
+
+        square = tf.function(lambda v: v * v)
+        for n in range(1, 8):  # a new shape every call: a new trace every call
+            square(tf.zeros(n))
+        assert [w for w in warnings if "retracing" in w], "a retracing loop goes unwarned"
+    finally:
+        tf.get_logger().removeHandler(handler)

@@ -6,6 +6,7 @@ and checks that Keras runs on the TensorFlow backend: GradientTape code cannot r
 on JAX or PyTorch, and a learner with KERAS_BACKEND set elsewhere gets told how to fix it.
 """
 
+import logging
 import os
 import re
 
@@ -40,6 +41,22 @@ if keras.backend.backend() != "tensorflow":  # e.g. set in ~/.keras/keras.json
     raise WorkshopError(
         f"Keras is configured for the {keras.backend.backend()!r} backend (see ~/.keras/keras.json); "
         "set \"backend\": \"tensorflow\" there or export KERAS_BACKEND=tensorflow")
+
+
+
+class _KerasRetracingNotice(logging.Filter):
+    """Drops TensorFlow's "N out of the last M calls to <function> triggered tf.function retracing"
+    for Keras's own training, evaluation and prediction functions. TensorFlow counts together the
+    traces of every function made from one piece of code, so a lesson that fits several models in
+    a row (a sweep) trips it, though each model traces its function once, as it must. The warning
+    stays for every other function: a learner's own tf.function retraced in a loop is still told."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not ("triggered tf.function retracing" in message and "TensorFlowTrainer." in message)
+
+
+tf.get_logger().addFilter(_KerasRetracingNotice())
 
 _MIN_KERAS = (3, 14)
 if tuple(int(p) for p in keras.__version__.split(".")[:2]) < _MIN_KERAS:
