@@ -182,6 +182,39 @@ def test_a_stopped_run_says_how_to_continue_it(tmp_path):
     assert eval_epochs(run_dir / checkpoints.FILE) >= 1
 
 
+
+SWALLOWING = """
+import os, signal, sys
+from keras.src import backend
+from workshop.cli import main
+calls, is_tensor = [0], backend.is_tensor
+
+def landing_in_keras_bare_except(x):  # what Keras's pythonify_logs calls inside `try: ... except: pass`
+    calls[0] += 1
+    try:
+        if calls[0] == 400:  # a few epochs in
+            os.kill(os.getpid(), signal.SIGTERM)  # the CLI's handler raises Stopped here, at the next bytecode
+        return is_tensor(x)
+    except BaseException:
+        print("swallowed here", flush=True)
+        raise
+backend.is_tensor = landing_in_keras_bare_except
+sys.exit(main(["train", "mlp", "--api", "numpy", "--epochs", "100", "--experiment", "swallowed"]))
+"""
+
+
+def test_a_stop_signal_that_keras_swallows_still_stops_the_run(tmp_path):
+    """Keras turns every batch's logs into floats inside a bare `except:`: a SIGTERM landing there
+    vanished, and the run trained on, deaf to the next SIGTERM (the first set them to be ignored)."""
+    logdir = tmp_path / "logs"
+    r = subprocess.run([sys.executable, "-c", SWALLOWING], cwd=ROOT, env={**os.environ, "WORKSHOP_LOGDIR": str(logdir)},
+                       capture_output=True, text=True, timeout=120)
+    assert "swallowed here" in r.stdout, r.stdout  # the signal did land inside Keras's `except:`
+    assert r.returncode == 128 + signal.SIGTERM, r.stdout[-1000:] + r.stderr[-2000:]
+    assert "Traceback" not in r.stderr and r.stderr.strip().endswith("workshop: stopped by SIGTERM"), r.stderr
+    (run_dir,) = (logdir / "swallowed").iterdir()
+    assert 1 <= eval_epochs(run_dir / checkpoints.FILE) < 100  # stopped, its finished epochs kept
+
 def test_a_resumed_runs_event_files_sort_after_the_interrupted_ones(tmp_path):
     """TensorBoard reads event files in name order, a name starting with the second its writer opened:
     resumed within the same second, the new file must still come last (else steps 1.. come before 0)."""

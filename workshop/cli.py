@@ -97,6 +97,7 @@ def file_error(e: BaseException) -> str | None:
 def _stop(signum, frame):
     for name in ("SIGTERM", "SIGHUP"):  # a second signal must not cut the clean-up short
         signal.signal(getattr(signal, name), signal.SIG_IGN)
+    Stopped.pending = signum  # so it is raised again if a library swallows it (guards.StopWhenAsked)
     raise Stopped(signum)
 
 
@@ -130,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"workshop: error: {line}", file=sys.stderr)
         return 1
     finally:
+        Stopped.pending = None
         for s, handler in previous.items():
             signal.signal(s, handler)
 

@@ -22,6 +22,10 @@ class Stopped(KeyboardInterrupt):
     the main thread so the run unwinds as it does on Ctrl-C, every `finally` stopping its
     child processes (TensorBoard) and no half-written model replacing a good one."""
 
+    # the signal being handled, until the command ends: a library that swallowed the exception
+    # (Keras turns logs into floats inside a bare `except:`) cannot swallow the stop (guards.StopWhenAsked)
+    pending: int | None = None
+
     def __init__(self, signum: int):
         super().__init__(signum)
         self.signum = signum

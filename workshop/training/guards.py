@@ -1,15 +1,29 @@
 """The guards every level's training runs with (train() adds them): a loss that becomes NaN or
 infinite, rises far above where it started, or an accuracy stuck at chance ends training, and
-`train()` reports it as one line (TrainingDiverged) and saves nothing."""
+`train()` reports it as one line (TrainingDiverged) and saves nothing. And a stop signal
+(SIGTERM, SIGHUP) stops it, even one a library swallowed."""
 
 import math
 
-from workshop.errors import WorkshopError
+from workshop.errors import Stopped, WorkshopError
 from workshop.tf_env import keras
 
 
 class TrainingDiverged(WorkshopError):
     """Training blew up (a NaN, infinite or exploding loss) or never learned (accuracy at chance)."""
+
+
+class StopWhenAsked(keras.callbacks.Callback):
+    """Raises again a stop signal that never reached the CLI. The CLI raises `Stopped` wherever the
+    signal lands, and Keras turns every batch's logs into floats inside a bare `except:` (before it
+    calls the callbacks): a SIGTERM landing there vanished, and the run went on, deaf to the next
+    (the first one set them to be ignored during the clean-up). Put it first: it runs right after."""
+
+    def _check(self, *args, **kwargs):
+        if Stopped.pending is not None:
+            raise Stopped(Stopped.pending)
+
+    on_train_batch_end = on_test_batch_end = on_epoch_begin = on_epoch_end = _check
 
 
 class StopOnNonFinite(keras.callbacks.Callback):

@@ -24,7 +24,7 @@ from workshop.config import RunOptions, TrainConfig, settings
 from workshop.paths import logs_dir
 from workshop.training import distributed, speed
 from workshop.training.checkpoints import EpochCheckpoint, after_event_files, interrupted_run
-from workshop.training.guards import TrainingDiverged, StopOnDivergence, StopOnNonFinite
+from workshop.training.guards import TrainingDiverged, StopOnDivergence, StopOnNonFinite, StopWhenAsked
 from workshop.training.levels import LEVELS, MODELS
 from workshop.training.prepare import prepare
 from workshop.training.progress import ProgressLines
@@ -91,8 +91,8 @@ def run_folder(config, options) -> tuple[Path, bool]:
 
 
 def train_callbacks(config, options, data, view, writers, resumed=False) -> list:
-    """What every run gets beside its loop, in order: the guards (a NaN or a diverging loss stops
-    it), the progress line, the TensorBoard dashboards and, last, the resume checkpoint.
+    """What every run gets beside its loop, in order: the guards (a stop signal, a NaN or a diverging
+    loss stops it), the progress line, the TensorBoard dashboards and, last, the resume checkpoint.
     writers: a tensorboard Writers, or the run folder to write into."""
     from workshop.tensorboard.callbacks import standard_callbacks
     from workshop.tensorboard.writers import Writers
@@ -100,7 +100,7 @@ def train_callbacks(config, options, data, view, writers, resumed=False) -> list
     run_settings = {**settings(config, options), "task": config.task}
     guards = [StopOnNonFinite(), StopOnDivergence(config.learning_rate, chance(config.task, data.classes))]
     progress = [ProgressLines(config.epochs)] if options.verbose else []
-    return [*guards, *progress, *standard_callbacks(writers, view, data, config.task, run_settings,
+    return [StopWhenAsked(), *guards, *progress, *standard_callbacks(writers, view, data, config.task, run_settings,
                                                     options.batch_summaries, graph=LEVELS[config.api].compiles,
                                                     resumed=resumed),
             EpochCheckpoint(writers.run_dir, writers, resume_settings(config, options))]  # after each epoch: last
@@ -185,7 +185,8 @@ def train_beside_chief(config: TrainConfig, options: RunOptions) -> dict:
     logs, no checkpoint, no model. A resumed run's state comes from the chief. Returns {"worker", "epochs"}."""
     data = prepare(config, options.data_dir)
     speed.apply_threads(distributed.threads(speed.choose_threads(config, options, data.input_shape, data.classes)))
-    guards = [StopOnNonFinite(), StopOnDivergence(config.learning_rate, chance(config.task, data.classes))]
+    guards = [StopWhenAsked(), StopOnNonFinite(),
+              StopOnDivergence(config.learning_rate, chance(config.task, data.classes))]
     with distributed.scope_for(config.api):
         model = build_model(config, data, options=options)
         history = LEVELS[config.api].fit(model, data, config, guards, options, distributed.from_chief(None))
