@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from workshop.config import TrainConfig
 from workshop.data import DATASETS, load, make_dataset, status
 from workshop.errors import UsageError, WorkshopError
 from tests.conftest import run_cli
@@ -73,6 +74,21 @@ def test_tf_data_pipeline_reads_the_numpy_orders_epoch_by_epoch():
         assert ds.options().autotune.enabled is False
     assert [len(list(epochs)), len(list(epochs))] == [13, 13]  # one epoch per pass
 
+
+
+def test_fit_reads_one_stream_when_its_calls_end_with_the_epochs():
+    """`fit`'s compiled call of n batches stops early only where its dataset ends: one pass per
+    epoch unless n divides an epoch's steps; then one stream, opened once (each opening costs
+    10 ms of making the pipeline's functions, every epoch)."""
+    from workshop.data.pipeline import train_val_datasets
+    from workshop.training.prepare import prepare
+    cfg = TrainConfig.tiny(epochs=3).resolved()  # 256 examples in batches of 32: 8 an epoch
+    data = prepare(cfg)
+    for calls_of, batches_in_a_pass in ((None, 3 * 8), (8, 3 * 8), (4, 3 * 8), (1, 3 * 8), (3, 8), (5, 8)):
+        train_ds, _, steps = train_val_datasets(data, cfg, calls_of=calls_of)
+        assert steps == 8 and len(list(train_ds)) == batches_in_a_pass, calls_of
+    resumed, _, _ = train_val_datasets(data, cfg, first_epoch=1, calls_of=8)
+    assert len(list(resumed)) == 2 * 8  # a resumed run reads the epochs left
 
 def _fake_mnist(path, n_train=50, n_test=20):
     rng = np.random.default_rng(0)

@@ -6,9 +6,10 @@ levels read them through `make_dataset`, which gathers each batch from the array
 order (and prefetches the next while a step runs). So every level, `fit` included, sees the
 same batches in the same order, which is what lets the tests compare their weights exactly.
 
-The custom loops read the training batches as one stream, epoch after epoch; `fit` reads
-one pass of its dataset per epoch (`epoch_passes`), because a compiled call of n batches
-stops early only where its dataset ends.
+The custom loops read the training batches as one stream, epoch after epoch, and so does
+`fit` when its compiled calls of n batches divide an epoch (every epoch on the digits is one
+call). Otherwise it reads one pass of its dataset per epoch (`epoch_passes`), because such a
+call stops early only where its dataset ends.
 """
 
 import math
@@ -74,12 +75,24 @@ def _fixed(ds):
     return ds.with_options(options)
 
 
-def train_val_datasets(data, config, first_epoch: int = 0, epoch_passes: bool = False):
+def train_val_datasets(data, config, first_epoch: int = 0, calls_of: int | None = None):
     """(train_ds, val_ds, steps) for a Splits and a TrainConfig: the training batches of
     epochs first_epoch .. config.epochs - 1 in the seed's orders (a resumed run starts
     later, on the very batches it would have seen), `steps` of them per epoch, and the
-    validation split in order, in large batches. epoch_passes: see make_dataset."""
+    validation split in order, in large batches.
+
+    calls_of: for `fit`, its batches per compiled call. A call stops early only where its
+    dataset ends, so unless that number divides an epoch's steps, each epoch is a pass of its
+    own (epoch_passes: opened anew every epoch, 10 ms of making its functions); else one stream
+    for the whole run, as the custom loops read it (every digits epoch is one call)."""
+    steps = steps_per_epoch(len(data.x_train), config.batch_size)
     orders = epoch_orders(len(data.x_train), config.epochs, config.seed)[first_epoch:]
+    epoch_passes = calls_of is not None and steps % calls_of != 0
     train_ds = make_dataset(data.x_train, data.y_train, config.batch_size, orders, epoch_passes)
     val_ds = make_dataset(data.x_val, data.y_val, max(config.batch_size, 256))
-    return train_ds, val_ds, math.ceil(len(data.x_train) / config.batch_size)
+    return train_ds, val_ds, steps
+
+
+def steps_per_epoch(examples: int, batch_size: int) -> int:
+    """Batches in an epoch, the last one possibly smaller."""
+    return math.ceil(examples / batch_size)

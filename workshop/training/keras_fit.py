@@ -5,7 +5,7 @@ Siblings: numpy_loop.py, raw_loop.py, layers_loop.py.
 """
 
 from workshop.config import RunOptions
-from workshop.data.pipeline import train_val_datasets
+from workshop.data.pipeline import steps_per_epoch, train_val_datasets
 from workshop.training import schedules, tasks
 from workshop.training.speed import steps_per_call
 
@@ -17,14 +17,13 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
     optimizer = tasks.keras_optimizer(config.optimizer, schedules.learning_rate(config, len(data.x_train)))
     optimizer.build(model.trainable_variables)  # its slots exist before a checkpoint fills them
     first_epoch = checkpoint.restore(model.variables + optimizer.variables) if checkpoint else 0
-    # one pass of train_ds per epoch: a compiled call of n batches stops at the epoch's end
-    train_ds, val_ds, steps = train_val_datasets(data, config, first_epoch, epoch_passes=True)
+    # the speed-up: n batches per compiled call (the same batches in the same order)
+    n = steps_per_call(options, steps_per_epoch(len(data.x_train), config.batch_size))
+    train_ds, val_ds, steps = train_val_datasets(data, config, first_epoch, calls_of=n)  # calls end with epochs
     model.compile(optimizer=optimizer, loss=tasks.keras_loss(config.task), metrics=tasks.keras_metrics(config.task),
-                  # the speed-up: n batches per compiled call (the same batches in the same order)
-                  steps_per_execution=steps_per_call(options, steps), jit_compile=options.jit_compile)
+                  steps_per_execution=n, jit_compile=options.jit_compile)
     history = model.fit(train_ds, validation_data=val_ds, initial_epoch=first_epoch, epochs=config.epochs,
-                        # told, fit opens each epoch's pass once (not twice: 10 ms each, its map functions made anew)
-                        steps_per_epoch=steps,
+                        steps_per_epoch=steps,  # where an epoch ends (train_ds may run on into the next)
                         shuffle=False,  # the pipeline already shuffles, by seed
                         verbose=0,  # the progress line is train()'s, the same at every level
                         callbacks=list(callbacks))
