@@ -43,7 +43,6 @@ if keras.backend.backend() != "tensorflow":  # e.g. set in ~/.keras/keras.json
         "set \"backend\": \"tensorflow\" there or export KERAS_BACKEND=tensorflow")
 
 
-
 class _KerasRetracingNotice(logging.Filter):
     """Drops TensorFlow's "N out of the last M calls to <function> triggered tf.function retracing"
     for Keras's own training, evaluation and prediction functions. TensorFlow counts together the

@@ -8,8 +8,8 @@ The dashboards take what they show at the end of an epoch (the weights, the vali
 predictions: quick copies) and hand the slow part - drawing figures, encoding PNGs, writing
 events - to `later`, which runs it on one background thread, in the order handed over, while
 the next epoch trains. `write` puts an epoch's summaries for one folder (summaries.py) into
-one event, with one TensorFlow op. Nothing is dropped: `flush` and `close` wait for all of it, and an
-error in it is raised on the training's own thread.
+one event, with one TensorFlow op. Nothing is dropped: `flush` and `close` wait for all of
+it, and an error in it is raised on the training's own thread.
 """
 
 import threading

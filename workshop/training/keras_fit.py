@@ -17,9 +17,9 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
     optimizer = tasks.keras_optimizer(config.optimizer, schedules.learning_rate(config, len(data.x_train)))
     optimizer.build(model.trainable_variables)  # its slots exist before a checkpoint fills them
     first_epoch = checkpoint.restore(model.variables + optimizer.variables) if checkpoint else 0
-    # the speed-up: n batches per compiled call (the same batches in the same order)
-    n = steps_per_call(options, steps_per_epoch(len(data.x_train), config.batch_size))
-    train_ds, val_ds, steps = train_val_datasets(data, config, first_epoch, calls_of=n)  # calls end with epochs
+    steps = steps_per_epoch(len(data.x_train), config.batch_size)
+    n = steps_per_call(options, steps)  # the speed-up: n batches per compiled call (the same batches in the same order)
+    train_ds, val_ds, _ = train_val_datasets(data, config, first_epoch, calls_of=n)  # calls end with epochs
     model.compile(optimizer=optimizer, loss=tasks.keras_loss(config.task), metrics=tasks.keras_metrics(config.task),
                   steps_per_execution=n, jit_compile=options.jit_compile)
     history = model.fit(train_ds, validation_data=val_ds, initial_epoch=first_epoch, epochs=config.epochs,

@@ -72,6 +72,8 @@ class NumpyView:
 class RawView(NumpyView):
     """A tf.Module whose `params` are its tf.Variables in Keras order."""
 
+    compile_from = COMPILE_FROM  # predict traced from this many examples on
+
     def get_weights(self):
         return [v.numpy() for v in self.model.params]
 
@@ -82,8 +84,6 @@ class RawView(NumpyView):
     @property
     def weight_names(self):
         return _layer_names([tuple(v.shape) for v in self.model.params])
-
-    compile_from = COMPILE_FROM  # predict traced from this many examples on
 
     def predict(self, x):
         def call(b):
