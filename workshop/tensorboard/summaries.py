@@ -7,10 +7,10 @@ epoch on the writers' thread, which shares the cores with training. Here each su
 write - and `Writers.write` puts an epoch's values for one folder in one event, with one op.
 TensorBoard reads them as it reads its own: the dashboards cannot tell the difference.
 
-    scalar(tag, value)        float32 ()           Scalars
-    image(tag, pixels)        [width, height, PNG]  Images     pixels: uint8 (1, H, W, 3), as pictures.py draws
-    text(tag, markdown)       string ()            Text
-    histogram(tag, values)    float64 (30, 3)      Histograms and Distributions (buckets as histograms.py counts)
+    scalar(tag, value)        float32 ()                Scalars
+    image(tag, pixels)        [width, height, PNG...]   Images      pixels: uint8 (k, H, W, 1 or 3); pictures.py draws k = 1
+    text(tag, markdown)       string ()                 Text
+    histogram(tag, values)    float64 (30, 3)           Histograms and Distributions (buckets as histograms.py counts)
 """
 
 import io
