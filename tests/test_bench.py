@@ -13,14 +13,15 @@ from workshop.bench.specs import Spec, first_reaching
 
 @pytest.mark.slow
 def test_every_kind_of_contender_runs_in_its_own_worker_and_is_timed():
-    """The reference recipe, the default path (with everything `workshop train` adds to an epoch)
+    """The reference recipe (alone, and as written: with its validation), the default path (with everything `workshop train` adds to an epoch)
     and a level on one core (the scaling table's affinity): each a fresh process, ready after an
     untimed epoch, then one timed epoch per round."""
     specs = [Spec("ref", "reference", "mlp", threads="tensorflow", examples=640),
+             Spec("recipe", "recipe", "mlp", threads="tensorflow", examples=640),
              Spec("default", "default", "mlp", examples=640),
              Spec("raw", "level", "mlp", {"api": "raw", "batch_size": 64}, cores=1, examples=640)]
     speeds = driver.round_robin(specs, 2, "digits", quick=True)
-    assert set(speeds) == {"ref", "default", "raw"}
+    assert set(speeds) == {"ref", "recipe", "default", "raw"}
     for name, values in speeds.items():
         assert len(values) == 2 and all(0 < v < 1e7 for v in values), (name, values)
 
@@ -48,7 +49,7 @@ def test_first_reaching_counts_training_seconds_until_validation_reaches_the_tar
 def test_the_time_to_accuracy_rows_use_the_references_final_validation_accuracy(monkeypatch):
     """The target is the reference's last validation accuracy, not a test-set number; the ratio
     compares times to that same target; the test accuracies are only reported."""
-    curves = {"reference": {"seconds": [10.0] * 15, "val_accuracy": [0.9] * 10 + [0.98] * 5, "test_accuracy": 0.97},
+    curves = {"recipe": {"seconds": [10.0] * 15, "val_accuracy": [0.9] * 10 + [0.98] * 5, "test_accuracy": 0.97},
               "default": {"seconds": [5.0] * 6, "val_accuracy": [0.95, 0.97, 0.98, 0.985, 0.99, 0.99],
                           "test_accuracy": 0.975}}
     monkeypatch.setattr(driver, "curve", lambda spec, epochs, dataset, quick: curves[spec.kind])
@@ -65,15 +66,39 @@ def test_the_throughput_rows_compare_with_the_reference_and_the_targets(monkeypa
     specs = suite.throughput_specs("cnn", "digits60k", quick=False)
     names = [s.name for s in specs]
     assert names[0].startswith("cnn reference recipe") and specs[0].threads == "tensorflow"
-    assert specs[1].kind == "default" and specs[1].whole_epoch
+    assert specs[1].kind == "recipe" and specs[1].whole_epoch and specs[1].threads == "tensorflow"
+    assert specs[2].kind == "default" and specs[2].whole_epoch and not specs[3].whole_epoch
     assert not any("eager" in n for n in names)  # minutes per epoch at MNIST's size
     assert any("eager" in s.name for s in suite.throughput_specs("cnn", "digits", quick=False))
     monkeypatch.setattr(driver, "round_robin", lambda specs, rounds, dataset, quick: {
         s.name: [1000.0 * (i + 1), 1010.0 * (i + 1)] for i, s in enumerate(specs)})
     rows = suite.throughput("cnn", "digits", 2, quick=True)
-    assert rows[0]["ratio"] == pytest.approx(1.0) and rows[1]["ratio"] == pytest.approx(2.0)
-    assert rows[1]["target"] == ">= 1.5x" and rows[1]["low"] == 2000 and rows[1]["high"] == 2020
-    assert "whole epochs" in rows[1]["note"] and "training batches only" in rows[2]["note"]
+    # whole epochs against the recipe's whole epochs (2000), training batches against its training batches (1000)
+    assert [r["ratio"] for r in rows[:4]] == [pytest.approx(1.0), pytest.approx(1.0), pytest.approx(1.5),
+                                              pytest.approx(4.0)]
+    assert rows[2]["target"] == ">= 1.5x" and rows[2]["low"] == 3000 and rows[2]["high"] == 3030
+    assert "whole epochs" in rows[2]["note"] and "ratio to the recipe as written" in rows[2]["note"]
+    assert "training batches only" in rows[3]["note"]
+    assert rows[5]["target"] == ">= 4.00x (fit's)"  # layers (tf.function): fit's ratio to the reference
+
+
+def test_the_recipe_as_written_validates_every_epoch_and_the_reference_alone_does_not():
+    """Keras's example fits with validation_split=0.1: a validation pass ends each of its epochs,
+    as one ends each of the default path's. The "reference" contender times its training alone."""
+    from workshop.bench import contenders
+    from workshop.tf_env import keras
+    data, cfg = suite.bench_data("mlp", "digits", quick=True, examples=256)
+
+    class Keys(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.keys = set(logs)
+
+    for kind, validates in (("reference", False), ("recipe", True)):
+        train, predict, drain = contenders.trainer(Spec(kind, kind, "mlp"), data, cfg)
+        seen = Keys()
+        train([seen], epochs=2)
+        assert ("val_accuracy" in seen.keys) == validates, (kind, seen.keys)
+        assert predict(data.x_val).shape == (len(data.x_val), 10) and drain is None
 
 
 def test_bench_command_writes_its_table(tmp_path):

@@ -6,8 +6,9 @@ at the project's level (`fit` at the keras level) or as the reference recipe doe
 same callbacks then time every contender alike (`EpochTimer`). What an epoch's seconds cover:
     "default" contenders  the whole epoch as `workshop train` runs it: the training batches,
                           the validation pass and every per-epoch TensorBoard dashboard
+    "recipe"              the whole epoch as Keras's example runs it: the training batches
+                          and its validation pass
     the others            from the epoch's start to the end of its last training batch
-                          (the reference recipe's `fit` on arrays has nothing else)
 """
 
 import math
@@ -122,18 +123,22 @@ def trainer(spec, data, cfg):
     from workshop.training.tasks import keras_loss, keras_optimizer
     from workshop.tensorboard.writers import Writers
     from workshop.training.train import build_model, fit, train_callbacks, view_of
-    if spec.kind in ("reference", "arrays"):
-        if spec.kind == "reference":
-            recipe = reference.build if spec.model == "cnn" else reference.build_mlp
-            model, y = recipe(data.input_shape), reference.one_hot(data.y_train)
-            batch_size = spec.config.get("batch_size", reference.BATCH_SIZE)  # the scaling table varies it
-        else:
-            model, y, batch_size = build_model(cfg, data), data.y_train, cfg.batch_size
-            rate = schedules.learning_rate(cfg, len(data.x_train))
-            model.compile(optimizer=keras_optimizer(cfg.optimizer, rate), loss=keras_loss(cfg.task))
+    if spec.kind in ("reference", "recipe", "arrays"):  # plain `fit`, no callbacks of the project's
+        if spec.kind == "arrays":
+            model = build_model(cfg, data)
+            model.compile(optimizer=keras_optimizer(cfg.optimizer, schedules.learning_rate(cfg, len(data.x_train))),
+                          loss=keras_loss(cfg.task))
 
-        def train(callbacks, epochs):
-            model.fit(data.x_train, y, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=list(callbacks))
+            def train(callbacks, epochs):
+                model.fit(data.x_train, data.y_train, batch_size=cfg.batch_size, epochs=epochs, verbose=0,
+                          callbacks=list(callbacks))
+        else:
+            recipe = reference.build if spec.model == "cnn" else reference.build_mlp
+            model = recipe(data.input_shape, classes=data.classes)
+            batch_size = spec.config.get("batch_size", reference.BATCH_SIZE)  # the scaling table varies it
+
+            def train(callbacks, epochs):
+                reference.fit(model, data, epochs, callbacks, batch_size, validate=spec.kind == "recipe")
         return train, lambda x: model.predict(x, batch_size=1024, verbose=0), None
 
     options = RunOptions(**{**spec.options, "verbose": 0, "jit_compile": spec.mode == "jit"})

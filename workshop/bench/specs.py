@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Spec:
     """name: the table's row. kind: "level" (a project loop), "default" (the same, with everything
-    `workshop train` adds to an epoch), "reference" (reference.py's recipe: plain `fit` on arrays),
-    "arrays" (the project's keras model and settings, `fit` on NumPy arrays). model: "cnn" or "mlp".
+    `workshop train` adds to an epoch), "reference" (reference.py's recipe: plain `fit` on arrays,
+    its training batches alone), "recipe" (the same recipe as Keras's example writes it: a
+    validation pass ends every epoch), "arrays" (the project's keras model and settings, `fit` on
+    NumPy arrays). "default" and "recipe" are timed whole epochs, validation included. model: "cnn" or "mlp".
     config: TrainConfig fields over the dataset's defaults (api, batch_size, ...). options:
     RunOptions fields. mode: "function", "eager" or "jit". cores: CPUs the worker may use (None:
     all). threads: "project" (training/speed.py's rule, as `workshop train`) or "tensorflow" (as
@@ -27,7 +29,7 @@ class Spec:
 
     @property
     def whole_epoch(self) -> bool:
-        return self.kind == "default"
+        return self.kind in ("default", "recipe")
 
 
 def first_reaching(curve: dict, target: float) -> tuple[float, int] | None:
