@@ -113,6 +113,41 @@ def test_keras_and_layers_write_the_same_scalar_tags(logs):
         assert tags(keras_dir / sub)["scalars"] == tags(layers_dir / sub)["scalars"], sub
 
 
+def test_a_schedules_learning_rate_is_charted_as_keras_reads_it_off_the_optimizer(tmp_path):
+    """epoch_learning_rate of a one-cycle run: the rate after each epoch's last step, the value
+    Keras's own TensorBoard callback reads off the optimizer, without our callback touching it."""
+    from tensorboard.util.tensor_util import make_ndarray
+    from workshop.tensorboard.run_table import load_events
+    from workshop.tensorboard.scalars import EpochScalars
+    from workshop.tensorboard.writers import Writers
+    from workshop.tf_env import keras
+    from workshop.training.schedules import OneCycle
+    x = np.random.default_rng(0).normal(size=(96, 4)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    schedule = OneCycle(0.05, steps=4 * 6)  # 4 epochs of 6 batches of 16
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    model.compile(optimizer=keras.optimizers.SGD(schedule), loss="sparse_categorical_crossentropy",
+                  steps_per_execution=3)  # on_train_batch_end after every 3 steps, as the project's loops call it
+    writers = Writers(tmp_path / "ours")
+    model.fit(x, y, batch_size=16, epochs=4, verbose=0,
+              callbacks=[EpochScalars(writers, learning_rate=schedule),
+                         keras.callbacks.TensorBoard(str(tmp_path / "keras"), write_graph=False)])
+    writers.close()
+    ours, theirs = ([float(make_ndarray(p.tensor_proto)) for p in load_events(tmp_path / run / "train")
+                     .Tensors("epoch_learning_rate")] for run in ("ours", "keras"))
+    assert ours == pytest.approx(theirs, rel=1e-6) and len(ours) == 4
+    assert ours[0] == pytest.approx(schedule(6).numpy()) and ours[-1] == pytest.approx(0, abs=1e-9)  # up, then down to 0
+    assert max(ours) <= 0.05 and ours == sorted(ours, reverse=True)
+
+
+def test_a_one_cycle_run_charts_its_learning_rate_at_every_level(tmp_path):
+    from workshop.tensorboard.run_table import load_events
+    for api in ("raw", "layers", "keras"):
+        run = train_into(tmp_path / "logs", api=api, epochs=3, schedule="onecycle", learning_rate=0.1)
+        points = load_events(Path(run["run_dir"]) / "train").Tensors("epoch_learning_rate")
+        assert [p.step for p in points] == [0, 1, 2], api
+
+
 @pytest.mark.parametrize("api", ["raw", "layers", "keras"])
 def test_batch_summaries_write_one_point_per_training_step(tmp_path, api):
     """--batch-summaries turns off steps_per_execution: every one of the 2 x 8 batches gets a point."""

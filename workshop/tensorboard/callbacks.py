@@ -17,14 +17,16 @@ from workshop.tensorboard.graph import StepGraph
 from workshop.tensorboard.scalars import EpochScalars
 
 
-def standard_callbacks(writers, view, data, task, settings, batch_summaries=False, graph=True, resumed=False):
+def standard_callbacks(writers, view, data, task, settings, batch_summaries=False, graph=True, resumed=False,
+                       schedule=None):
     """Callbacks writing through `writers` (a Writers on the run folder). view: the model's
     view (training/views.py); data: a Splits; task: "classify", "binary" or "regress";
     settings: the run's configuration as a flat dict (model, api, learning_rate, ...);
     batch_summaries: also batch_loss; graph: the loop compiles its step (so trace it);
-    resumed: the run continues an interrupted one, whose graph and texts are already written."""
+    resumed: the run continues an interrupted one, whose graph and texts are already written;
+    schedule: the run's learning-rate schedule (rate(step)) to chart, or None for a constant rate."""
     predictions = ValPredictions(view, data.x_val)
-    callbacks = [EpochScalars(writers, batches=batch_summaries)]  # no flat learning-rate chart (scalars.py)
+    callbacks = [EpochScalars(writers, learning_rate=schedule, batches=batch_summaries)]  # no flat chart (scalars.py)
     if graph and not resumed:
         callbacks.append(StepGraph(writers))
     if task in ("classify", "binary"):

@@ -4,10 +4,13 @@ Keras's own TensorBoard callback writes, per epoch: train/epoch_loss, train/epoc
 train/epoch_learning_rate, validation/epoch_loss, validation/epoch_accuracy and
 validation/evaluation_{loss,accuracy}_vs_iterations (x = optimizer steps). This callback
 writes those tags for every level, so a `keras` run and a `layers` run are two lines on one
-chart; and, if asked, per-batch train/batch_loss. The runs leave epoch_learning_rate out
-(learning_rate=None): their rate is constant (the config text and HParams show it), and its
-flat chart would take one of the two groups TensorBoard opens first, where loss belongs. Each carries a description,
-which the Scalars dashboard shows beside the chart (DESCRIPTIONS).
+chart; and, if asked, per-batch train/batch_loss. epoch_learning_rate is the rate after each
+epoch's last step, as Keras's callback reads it off the optimizer; here it comes from the run's
+schedule (training/schedules.py) and the steps counted, the optimizer untouched. A run at a
+constant rate leaves it out (learning_rate=None): the config text and HParams show the rate,
+and a flat chart would take one of the two groups Time Series opens first, where loss belongs.
+A schedule's curve is worth that place (and `workshop tensorboard` opens on loss and accuracy).
+Each tag carries a description, which the Scalars dashboard shows beside the chart (DESCRIPTIONS).
 
 What a learner sees first: TensorBoard opens on Time Series, which groups charts by the tag's
 first part, sorts the groups by name and opens the first two; these tags sort before every
@@ -25,7 +28,9 @@ DESCRIPTIONS = {
                   "(the held-out split). Both falling: learning. Train falling while validation rises: overfitting.",
     "epoch_accuracy": "The fraction of examples classified right after each epoch, on the training batches "
                       "and on the validation split.",
-    "epoch_learning_rate": "The optimizer's learning rate: the size of each step down the gradient.",
+    "epoch_learning_rate": "The optimizer's learning rate after each epoch's last step: the size of each step "
+                           "down the gradient. A one-cycle schedule climbs to its peak in the first fifth of "
+                           "the run, then eases down to 0.",
     "evaluation_loss_vs_iterations": "The validation loss against optimizer steps (batches seen), so runs "
                                      "with different batch sizes line up.",
     "evaluation_accuracy_vs_iterations": "The validation accuracy against optimizer steps (batches seen), so "
@@ -39,9 +44,10 @@ def _scalar(tag, value):
 
 
 class EpochScalars(keras.callbacks.Callback):
-    """Args: writers: the run's Writers (writers.py), or a run folder. learning_rate: the
-    run's (constant) learning rate, written as epoch_learning_rate. epochs: write the
-    per-epoch tags. batches: write batch_loss after every training call."""
+    """Args: writers: the run's Writers (writers.py), or a run folder. learning_rate: written
+    as epoch_learning_rate: a number, or a schedule (rate(step), schedules.py) read at the optimizer
+    steps done; None: not written. epochs: write the per-epoch tags. batches: write batch_loss
+    after every training call."""
 
     def __init__(self, writers, learning_rate=None, epochs=True, batches=False):
         super().__init__()
@@ -65,9 +71,9 @@ class EpochScalars(keras.callbacks.Callback):
         if not self.epochs:
             return
         logs = {**(logs or {})}
-        if self.learning_rate is not None:
-            logs.setdefault("learning_rate", self.learning_rate)
-        steps = self.steps
+        steps, rate = self.steps, self.learning_rate
+        if rate is not None:
+            logs.setdefault("learning_rate", float(rate(steps) if callable(rate) else rate))
 
         def write():
             self.writers.write("train", epoch, [_scalar(f"epoch_{key}", logs[key])

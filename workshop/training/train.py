@@ -22,7 +22,7 @@ from workshop.algorithms.shapes import kernel_shapes
 from workshop.algorithms.weights import initial_weights
 from workshop.config import RunOptions, TrainConfig, settings
 from workshop.paths import logs_dir
-from workshop.training import distributed, speed
+from workshop.training import distributed, schedules, speed
 from workshop.training.checkpoints import EpochCheckpoint, after_event_files, interrupted_run
 from workshop.training.guards import TrainingDiverged, StopOnDivergence, StopOnNonFinite, StopWhenAsked
 from workshop.training.levels import LEVELS, MODELS
@@ -100,9 +100,10 @@ def train_callbacks(config, options, data, view, writers, resumed=False) -> list
     run_settings = {**settings(config, options), "task": config.task}
     guards = [StopOnNonFinite(), StopOnDivergence(config.learning_rate, chance(config.task, data.classes))]
     progress = [ProgressLines(config.epochs)] if options.verbose else []
+    rate = schedules.learning_rate(config, len(data.x_train))  # what the loop's optimizer gets
     return [StopWhenAsked(), *guards, *progress, *standard_callbacks(writers, view, data, config.task, run_settings,
                                                     options.batch_summaries, graph=LEVELS[config.api].compiles,
-                                                    resumed=resumed),
+                                                    resumed=resumed, schedule=rate if callable(rate) else None),
             EpochCheckpoint(writers.run_dir, writers, resume_settings(config, options))]  # after each epoch: last
 
 
