@@ -13,9 +13,9 @@ from workshop.bench.specs import Spec, first_reaching
 
 @pytest.mark.slow
 def test_every_kind_of_contender_runs_in_its_own_worker_and_is_timed():
-    """The reference recipe (alone, and as written: with its validation), the default path (with everything `workshop train` adds to an epoch)
-    and a level on one core (the scaling table's affinity): each a fresh process, ready after an
-    untimed epoch, then one timed epoch per round."""
+    """The reference recipe (alone, and as written: with its validation), the default path (with
+    everything `workshop train` adds to an epoch) and a level on one core (the scaling table's
+    affinity): each a fresh process, ready after an untimed epoch, then one timed epoch per round."""
     specs = [Spec("ref", "reference", "mlp", threads="tensorflow", examples=640),
              Spec("recipe", "recipe", "mlp", threads="tensorflow", examples=640),
              Spec("default", "default", "mlp", examples=640),

@@ -136,7 +136,7 @@ def test_a_schedules_learning_rate_is_charted_as_keras_reads_it_off_the_optimize
     ours, theirs = ([float(make_ndarray(p.tensor_proto)) for p in load_events(tmp_path / run / "train")
                      .Tensors("epoch_learning_rate")] for run in ("ours", "keras"))
     assert ours == pytest.approx(theirs, rel=1e-6) and len(ours) == 4
-    assert ours[0] == pytest.approx(schedule(6).numpy()) and ours[-1] == pytest.approx(0, abs=1e-9)  # up, then down to 0
+    assert ours[0] == pytest.approx(schedule(6).numpy()) and ours[-1] == pytest.approx(0, abs=1e-9)  # up, down to 0
     assert max(ours) <= 0.05 and ours == sorted(ours, reverse=True)
 
 

@@ -11,11 +11,11 @@ class Spec:
     `workshop train` adds to an epoch), "reference" (reference.py's recipe: plain `fit` on arrays,
     its training batches alone), "recipe" (the same recipe as Keras's example writes it: a
     validation pass ends every epoch), "arrays" (the project's keras model and settings, `fit` on
-    NumPy arrays). "default" and "recipe" are timed whole epochs, validation included. model: "cnn" or "mlp".
-    config: TrainConfig fields over the dataset's defaults (api, batch_size, ...). options:
-    RunOptions fields. mode: "function", "eager" or "jit". cores: CPUs the worker may use (None:
-    all). threads: "project" (training/speed.py's rule, as `workshop train`) or "tensorflow" (as
-    TensorFlow ships). examples: train on the first N training examples only (None: all)."""
+    NumPy arrays); "default" and "recipe" are timed whole epochs, validation included. model: "cnn"
+    or "mlp". config: TrainConfig fields over the dataset's defaults (api, batch_size, ...).
+    options: RunOptions fields. mode: "function", "eager" or "jit". cores: CPUs the worker may use
+    (None: all). threads: "project" (training/speed.py's rule, as `workshop train`) or "tensorflow"
+    (as TensorFlow ships). examples: train on the first N training examples only (None: all)."""
 
     name: str
     kind: str
