@@ -48,11 +48,17 @@ def kill_after_some_epochs(args, logdir: Path, epochs: int) -> Path:
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     target = random.randint(1, epochs - 2)
     deadline = time.monotonic() + 120
+    first_seen = {}  # epochs done -> when the checkpoint first said so: how long an epoch takes
     try:
         while time.monotonic() < deadline and process.poll() is None:
             found = list(logdir.glob(f"*/*/{checkpoints.FILE}"))
-            if found and int(eval_epochs(found[0])) >= target:
-                time.sleep(random.uniform(0, 0.05))  # anywhere in the next epoch, a checkpoint write included
+            done = int(eval_epochs(found[0])) if found else 0
+            first_seen.setdefault(done, time.monotonic())
+            if done >= target:
+                seen = sorted(first_seen.items())[-2:]  # an epoch of a digits MLP can take 10 ms
+                epoch = (seen[1][1] - seen[0][1]) / (seen[1][0] - seen[0][0]) if len(seen) == 2 else 0.05
+                # anywhere in the next epoch, its checkpoint write included
+                time.sleep(random.uniform(0, min(epoch, 0.05)))
                 break
             time.sleep(0.002)
         assert process.poll() is None, f"the run ended before it could be killed: {process.stderr.read()[-2000:]}"
