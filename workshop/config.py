@@ -107,6 +107,7 @@ class RunOptions:
     verbose: int = 1  # 0 silent, 1 one progress line per epoch (training/progress.py)
     batch_summaries: bool = False  # also write per-batch scalars (batch_loss)
     resume: bool = False  # continue the last killed run of the same settings (training/checkpoints.py)
+    dashboards: bool = True  # write TensorBoard's dashboards; False: the loop alone (`workshop bench` prices them)
     # Speed knobs (workshop/training/speed.py has the machinery and what `workshop bench` measured):
     steps_per_execution: int = 0  # batches per compiled call; 0 = auto (a whole epoch, at most 64)
     threads: int = 0  # intra-op threads per TensorFlow op; 0 = auto (1 for small steps, all cores for large)

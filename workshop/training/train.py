@@ -101,9 +101,10 @@ def train_callbacks(config, options, data, view, writers, resumed=False) -> list
     guards = [StopOnNonFinite(), StopOnDivergence(config.learning_rate, chance(config.task, data.classes))]
     progress = [ProgressLines(config.epochs)] if options.verbose else []
     rate = schedules.learning_rate(config, len(data.x_train))  # what the loop's optimizer gets
-    return [StopWhenAsked(), *guards, *progress, *standard_callbacks(writers, view, data, config.task, run_settings,
-                                                    options.batch_summaries, graph=LEVELS[config.api].compiles,
-                                                    resumed=resumed, schedule=rate if callable(rate) else None),
+    dashboards = standard_callbacks(writers, view, data, config.task, run_settings, options.batch_summaries,
+                                    graph=LEVELS[config.api].compiles, resumed=resumed,
+                                    schedule=rate if callable(rate) else None) if options.dashboards else []
+    return [StopWhenAsked(), *guards, *progress, *dashboards,
             EpochCheckpoint(writers.run_dir, writers, resume_settings(config, options))]  # after each epoch: last
 
 
