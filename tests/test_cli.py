@@ -93,3 +93,25 @@ def test_train_json_summary_on_last_line():
                 "examples_per_second", "wall_seconds"):
         assert key in summary
     assert summary["model"] == "mlp" and summary["epochs"] == 1 and 0.3 < summary["test_accuracy"] <= 1
+
+
+def test_a_train_run_imports_only_what_it_uses():
+    """The CLI imports the chosen command's module alone, and a layers-level MLP run at most 45 of
+    the package's modules (the other levels' loops, models and commands stay unread)."""
+    code = ("import sys, tempfile; from workshop.cli import main; "
+            "main(['train', 'mlp', '--api', 'layers', '--epochs', '1', '--logdir', tempfile.mkdtemp()]); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'workshop'))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    modules = eval(result.stdout.strip().splitlines()[-1])
+    assert "workshop.training.layers_loop" in modules and "workshop.algorithms.mlp_layers" in modules
+    unused = {"workshop.training.raw_loop", "workshop.training.keras_fit", "workshop.algorithms.cnn_keras",
+              "workshop.commands.bench", "workshop.commands.lab", "workshop.bench"}
+    assert not unused & set(modules), unused & set(modules)
+    assert len(modules) <= 45, (len(modules), modules)
+
+
+def test_every_command_module_imports():
+    """Each command is imported only when chosen, so a broken one must still fail here."""
+    parser = build_parser()  # every command's arguments: imports every command module
+    assert set(parser._subparsers._group_actions[0].choices) == set(COMMANDS)

@@ -17,7 +17,7 @@ from workshop.training.train import build_model, fit, train, view_of
 TF_LEVELS = ("raw", "layers", "keras")
 
 
-def _trained_weights(model, api, callbacks=(), optimizer="sgd", schedule="constant", **options):
+def _trained_weights(model, api, callbacks=(), optimizer="sgd", schedule="constant", writers=None, **options):
     """Weights after 2 epochs x 8 batches of 32 from one seed, SGD (or Adam), no dropout."""
     cfg = TrainConfig.tiny(model=model, api=api, optimizer=optimizer, schedule=schedule, dropout=0.0,
                            learning_rate=0.05 if optimizer == "sgd" else 0.01, max_examples=256).resolved()
@@ -25,7 +25,7 @@ def _trained_weights(model, api, callbacks=(), optimizer="sgd", schedule="consta
     net = build_model(cfg, data)
     view = view_of(net, api)
     start = view.get_weights()
-    history = fit(cfg, net, data, callbacks, RunOptions(verbose=0, **options))
+    history = fit(cfg, net, data, callbacks, RunOptions(verbose=0, **options), writers=writers)
     assert len(history["loss"]) == 2
     return start, view.get_weights(), history
 
@@ -59,20 +59,31 @@ def test_the_onecycle_schedule_is_the_same_at_every_tensorflow_level(optimizer):
         assert diff <= 1e-5, f"onecycle, {optimizer}: {api} vs keras: max abs weight difference {diff}"
 
 
-@pytest.mark.parametrize("api", TF_LEVELS)
-def test_many_steps_per_call_are_the_same_math(api, tmp_path):
-    """Batches per compiled call (1, or 3 + 3 + 2 of an 8-batch epoch, the custom loops' first
-    batch alone, with or without the graph being traced) change the speed only: the same
-    weights, the same loss. `fit` included: its last call of an epoch must stop at the epoch's
-    end, not read on into the next epoch's batches."""
-    from workshop.tensorboard.graph import StepGraph
-    _, one, one_history = _trained_weights("mlp", api, steps_per_execution=1)
-    for callbacks in ((), (StepGraph(tmp_path),)):
-        _, three, history = _trained_weights("mlp", api, callbacks, steps_per_execution=3)
-        assert max(float(np.abs(a - b).max()) for a, b in zip(one, three)) <= 1e-6
-        np.testing.assert_allclose(history["loss"], one_history["loss"], rtol=1e-5)
-        np.testing.assert_allclose(history["accuracy"], one_history["accuracy"], rtol=1e-6)
-    assert list((tmp_path / "train").glob("events.out.tfevents.*")), "the traced step was written for the Graphs dashboard"
+def test_fits_steps_per_execution_is_the_same_math():
+    """Batches per compiled call (1, or 3 + 3 + 2 of an 8-batch epoch) change `fit`'s speed only:
+    the same weights, the same loss. Its last call of an epoch must stop at the epoch's end, not
+    read on into the next epoch's batches."""
+    _, one, one_history = _trained_weights("mlp", "keras", steps_per_execution=1)
+    _, three, history = _trained_weights("mlp", "keras", steps_per_execution=3)
+    assert max(float(np.abs(a - b).max()) for a, b in zip(one, three)) <= 1e-6
+    np.testing.assert_allclose(history["loss"], one_history["loss"], rtol=1e-5)
+    np.testing.assert_allclose(history["accuracy"], one_history["accuracy"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("api", ["raw", "layers"])
+def test_writing_the_curves_and_the_graph_changes_nothing(api, tmp_path):
+    """The custom loops write train_step's graph (traced once, for any batch size) and their curves:
+    the same weights as without them, and the graph and the curves are in the event files."""
+    from workshop.tensorboard.run_table import load_events
+    from workshop.tensorboard.writers import RunWriters
+    _, plain, _ = _trained_weights("mlp", api)
+    writers = RunWriters(tmp_path)
+    _, written, _ = _trained_weights("mlp", api, writers=writers)
+    writers.close()
+    assert max(float(np.abs(a - b).max()) for a, b in zip(plain, written)) == 0
+    events = load_events(tmp_path / "train")
+    assert events.Tags()["graph"] and "epoch_loss" in events.Tags()["tensors"]
+    assert len(events.Tensors("epoch_loss")) == 2
 
 
 def test_numpy_mlp_gradients_match_gradient_tape():

@@ -59,36 +59,31 @@ def test_tf_data_pipeline_reads_the_numpy_orders_epoch_by_epoch():
     np.testing.assert_array_equal(orders, epoch_orders(len(s.x_train), epochs=2, seed=7))  # same seed, same order
     assert not np.array_equal(orders[0], orders[1])  # reshuffled each epoch
     assert sorted(orders[1]) == list(range(len(s.x_train)))
-    batches = list(make_dataset(s.x_train, s.y_train, batch_size=100, orders=orders))
-    assert [len(y) for _, y in batches] == ([100] * 12 + [94]) * 2  # no batch straddles two epochs
-    np.testing.assert_array_equal(np.concatenate([y.numpy() for _, y in batches]), s.y_train[orders.ravel()])
-    x, _ = batches[0]
+    train_ds = make_dataset(s.x_train, s.y_train, batch_size=100, orders=orders)
+    epochs = [list(train_ds), list(train_ds)]  # each pass is the next epoch, as shuffle() reshuffles per pass
+    assert [len(y) for _, y in epochs[0]] == [len(y) for _, y in epochs[1]] == [100] * 12 + [94]
+    for epoch, batches in enumerate(epochs):
+        np.testing.assert_array_equal(np.concatenate([y.numpy() for _, y in batches]), s.y_train[orders[epoch]])
+    x, _ = epochs[0][0]
     np.testing.assert_array_equal(x.numpy(), s.x_train[orders[0, :100]])
-    assert x.shape == (100, 8, 8, 1) and x.dtype.name == "float32"
+    assert x.shape == (100, 8, 8, 1) and x.dtype.name == "float32" and len(train_ds) == 13
     in_order = list(make_dataset(s.x_val, s.y_val, batch_size=100))  # validation: one pass, in order
     np.testing.assert_array_equal(np.concatenate([y.numpy() for _, y in in_order]), s.y_val)
     # no autotuning thread: deleting an iterator (every `fit` epoch) would wait out its sleep
-    from workshop.data import pipeline
-    epochs = pipeline.make_dataset(s.x_train, s.y_train, batch_size=100, orders=orders, epoch_passes=True)
-    for ds in (epochs, make_dataset(s.x_val, s.y_val, batch_size=100)):
+    for ds in (train_ds, make_dataset(s.x_val, s.y_val, batch_size=100)):
         assert ds.options().autotune.enabled is False
-    assert [len(list(epochs)), len(list(epochs))] == [13, 13]  # one epoch per pass
 
 
-
-def test_fit_reads_one_stream_when_its_calls_end_with_the_epochs():
-    """`fit`'s compiled call of n batches stops early only where its dataset ends: one pass per
-    epoch unless n divides an epoch's steps; then one stream, opened once (each opening costs
-    10 ms of making the pipeline's functions, every epoch)."""
-    from workshop.data.pipeline import train_val_datasets
+def test_a_resumed_run_reads_the_epochs_left():
+    from workshop.data.pipeline import epoch_orders, train_val_datasets
     from workshop.training.prepare import prepare
     cfg = TrainConfig.tiny(epochs=3).resolved()  # 256 examples in batches of 32: 8 an epoch
     data = prepare(cfg)
-    for calls_of, batches_in_a_pass in ((None, 3 * 8), (8, 3 * 8), (4, 3 * 8), (1, 3 * 8), (3, 8), (5, 8)):
-        train_ds, _, steps = train_val_datasets(data, cfg, calls_of=calls_of)
-        assert steps == 8 and len(list(train_ds)) == batches_in_a_pass, calls_of
-    resumed, _, _ = train_val_datasets(data, cfg, first_epoch=1, calls_of=8)
-    assert len(list(resumed)) == 2 * 8  # a resumed run reads the epochs left
+    resumed, _ = train_val_datasets(data, cfg, first_epoch=1)
+    orders = epoch_orders(len(data.x_train), cfg.epochs, cfg.seed)
+    for epoch in (1, 2):
+        np.testing.assert_array_equal(np.concatenate([y.numpy() for _, y in resumed]), data.y_train[orders[epoch]])
+
 
 def _fake_mnist(path, n_train=50, n_test=20):
     rng = np.random.default_rng(0)

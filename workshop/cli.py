@@ -1,9 +1,9 @@
 """`workshop` / `python -m workshop`: one thin entry point, `main(argv=None) -> int`.
 
 Every sub-command lives in `workshop/commands/<name>.py` with `add_arguments(parser)`
-and `run(args) -> int`. Building the parser imports those modules, so none of them
-may import TensorFlow at module level: `workshop --help`, `agenda` and `datasets list`
-answer in a fraction of a second. Errors the user can fix print as one line
+and `run(args) -> int`; `workshop --help` lists them from COMMANDS, and a command imports
+only its own module. None of them may import TensorFlow at module level: `workshop --help`,
+`agenda` and `datasets list` answer in a fraction of a second. Errors the user can fix print as one line
 (`workshop: error: ...`), exit 2 for usage, 1 for failures, never a traceback: a full
 disk, a read-only folder or a denied permission are such errors wherever they strike.
 SIGTERM and SIGHUP stop a command as Ctrl-C does (its `finally` blocks stop child
@@ -49,17 +49,27 @@ def _module(name: str):
     return importlib.import_module(f"workshop.commands.{name.replace('-', '_')}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command's name and help; `command`'s own arguments too (None: every
+    command's, which imports every command module)."""
     parser = _Parser(prog="workshop", description="A hands-on Keras/TensorFlow workshop: "
                      "the same algorithms at every level of the TensorFlow API, watched in TensorBoard.")
     parser.add_argument("--version", action="version", version=f"workshop {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, help_text in COMMANDS.items():
-        module = _module(name)  # a command that does not import is a bug: fail here, loudly
-        p = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
-        module.add_arguments(p)
-        p.set_defaults(_run=module.run)
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if command in (None, name):
+            module = _module(name)  # a command that does not import is a bug: fail here, loudly
+            p.description = (module.__doc__ or help_text).strip().splitlines()[0]
+            module.add_arguments(p)
+            p.set_defaults(_run=module.run)
     return parser
+
+
+def _chosen(argv: list[str]) -> str | None:
+    """The command named on the command line (its first word that is not an option), if any."""
+    words = [word for word in argv if not word.startswith("-")]
+    return words[0] if words and words[0] in COMMANDS else None
 
 
 # what to do when reading or writing a file fails, by errno
@@ -102,7 +112,8 @@ def _stop(signum, frame):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_chosen(argv) or "")  # "": no command's module: `workshop --help` stays light
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()

@@ -45,14 +45,17 @@ if keras.backend.backend() != "tensorflow":  # e.g. set in ~/.keras/keras.json
 
 class _KerasRetracingNotice(logging.Filter):
     """Drops TensorFlow's "N out of the last M calls to <function> triggered tf.function retracing"
-    for Keras's own training, evaluation and prediction functions. TensorFlow counts together the
-    traces of every function made from one piece of code, so a lesson that fits several models in
-    a row (a sweep) trips it, though each model traces its function once, as it must. The warning
-    stays for every other function: a learner's own tf.function retraced in a loop is still told."""
+    for Keras's own training, evaluation and prediction functions and the project's loops' steps
+    (`fit.<locals>.train_step`, `test_step`). TensorFlow counts together the traces of every
+    function made from one piece of code, so a lesson that fits several models in a row (a sweep)
+    trips it, though each model traces its functions once or twice (a smaller last batch), as it
+    must. The warning stays for every other function: a learner's own tf.function retraced in a
+    loop is still told."""
 
     def filter(self, record):
         message = record.getMessage()
-        return not ("triggered tf.function retracing" in message and "TensorFlowTrainer." in message)
+        return not ("triggered tf.function retracing" in message
+                    and ("TensorFlowTrainer." in message or "fit.<locals>." in message))
 
 
 tf.get_logger().addFilter(_KerasRetracingNotice())

@@ -81,16 +81,17 @@ def configs_from(args) -> tuple[TrainConfig, RunOptions]:
 def cluster_from(args, options):
     """The workers of `--workers N` or `--cluster ... --worker-index I` (workers.py), or None for
     this process alone; UsageError for flags that do not fit together."""
-    from workshop.training import workers
     if args.cluster is not None:
         if args.workers is not None:
             raise UsageError("--workers starts workers on this machine, --cluster joins machines: give one of them")
+        from workshop.training import workers
         return workers.parse_cluster(args.cluster, args.worker_index)
     if args.worker_index is not None:
         raise UsageError("--worker-index is this machine's place in --cluster; give --cluster too")
     if args.start_timeout is not None and not (options.workers or 1) > 1:
         raise UsageError("--start-timeout is for --workers N (N > 1) or --cluster")
     if (options.workers or 1) > 1:
+        from workshop.training import workers
         return workers.local_cluster(options.workers)
     return None
 

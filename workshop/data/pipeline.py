@@ -2,14 +2,10 @@
 
 The order of the training examples is drawn once, in NumPy, from the seed: one permutation
 per epoch (`epoch_orders`). The numpy level walks those orders itself; the TensorFlow
-levels read them through `make_dataset`, which gathers each batch from the arrays in that
-order (and prefetches the next while a step runs). So every level, `fit` included, sees the
+levels read them through `make_dataset`, whose every pass (`for x, y in train_ds`) is the
+next epoch's batches in that order, as `shuffle()` would give a new order each pass, and
+which prefetches the next batch while a step runs. So every level, `fit` included, sees the
 same batches in the same order, which is what lets the tests compare their weights exactly.
-
-The custom loops read the training batches as one stream, epoch after epoch, and so does
-`fit` when its compiled calls of n batches divide an epoch (every epoch on the digits is one
-call). Otherwise it reads one pass of its dataset per epoch (`epoch_passes`), because such a
-call stops early only where its dataset ends.
 """
 
 import math
@@ -23,42 +19,34 @@ def epoch_orders(n: int, epochs: int, seed: int) -> np.ndarray:
     return np.stack([rng.permutation(n) for _ in range(epochs)])
 
 
-def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, orders: np.ndarray | None = None,
-                 epoch_passes: bool = False):
+def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, orders: np.ndarray | None = None):
     """A `tf.data.Dataset` of (x, y) batches.
 
     Args:
         x: float32 (N, ...) inputs; y: (N,) or (N, 1) targets.
         batch_size: examples per batch; the last batch of an epoch may be smaller.
         orders: None: one pass in order (validation, test). (epochs, N) indices (epoch_orders):
-            epoch after epoch in those orders, batches never straddling two epochs (training).
-        epoch_passes: with orders, each pass over the dataset (each `iter`) is the next epoch
-            only, like `shuffle(reshuffle_each_iteration=True)` but in the seed's orders: what
-            `fit` needs to see where an epoch ends. Otherwise one stream of every epoch.
+            each pass over the dataset is the next epoch, in its order (training).
     """
     import tensorflow as tf
 
     if orders is None:
         return _fixed(tf.data.Dataset.from_tensor_slices((x, y)).cache().batch(batch_size).prefetch(tf.data.AUTOTUNE))
     x_all, y_all, orders = tf.constant(x), tf.constant(y), tf.constant(orders)
-    if epoch_passes:
-        passes = tf.Variable(0, dtype=tf.int64, trainable=False)  # passes begun so far
+    passes = tf.Variable(0, dtype=tf.int64, trainable=False)  # passes begun so far: the epoch to read next
 
-        def next_order(_):
-            order = tf.gather(orders, passes)
-            with tf.control_dependencies([order]):  # read this pass's epoch, then count the pass
-                counted = passes.assign_add(1)
-            with tf.control_dependencies([counted]):
-                return tf.identity(order)
+    def next_order(_):
+        order = tf.gather(orders, passes)
+        with tf.control_dependencies([order]):  # read this pass's epoch, then count the pass
+            counted = passes.assign_add(1)
+        with tf.control_dependencies([counted]):
+            return tf.identity(order)
 
-        ds = tf.data.Dataset.from_tensors(0).map(next_order)
-    else:
-        ds = tf.data.Dataset.from_tensor_slices(orders)
+    ds = tf.data.Dataset.from_tensors(0).map(next_order)
     ds = ds.flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order).batch(batch_size))
     ds = ds.map(lambda batch: (tf.gather(x_all, batch), tf.gather(y_all, batch)),
                 num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    if epoch_passes:
-        ds = ds.apply(tf.data.experimental.assert_cardinality(math.ceil(orders.shape[1] / batch_size)))
+    ds = ds.apply(tf.data.experimental.assert_cardinality(math.ceil(orders.shape[1] / batch_size)))
     return _fixed(ds.prefetch(tf.data.AUTOTUNE))
 
 
@@ -75,22 +63,14 @@ def _fixed(ds):
     return ds.with_options(options)
 
 
-def train_val_datasets(data, config, first_epoch: int = 0, calls_of: int | None = None):
-    """(train_ds, val_ds, steps) for a Splits and a TrainConfig: the training batches of
-    epochs first_epoch .. config.epochs - 1 in the seed's orders (a resumed run starts
-    later, on the very batches it would have seen), `steps` of them per epoch, and the
-    validation split in order, in large batches.
-
-    calls_of: for `fit`, its batches per compiled call. A call stops early only where its
-    dataset ends, so unless that number divides an epoch's steps, each epoch is a pass of its
-    own (epoch_passes: opened anew every epoch, 10 ms of making its functions); else one stream
-    for the whole run, as the custom loops read it (every digits epoch is one call)."""
-    steps = steps_per_epoch(len(data.x_train), config.batch_size)
+def train_val_datasets(data, config, first_epoch: int = 0):
+    """(train_ds, val_ds) for a Splits and a TrainConfig. train_ds: each pass is the next epoch's
+    training batches in the seed's order, from epoch first_epoch on (a resumed run reads the very
+    batches it would have read); val_ds: the validation split in order, in large batches."""
     orders = epoch_orders(len(data.x_train), config.epochs, config.seed)[first_epoch:]
-    epoch_passes = calls_of is not None and steps % calls_of != 0
-    train_ds = make_dataset(data.x_train, data.y_train, config.batch_size, orders, epoch_passes)
+    train_ds = make_dataset(data.x_train, data.y_train, config.batch_size, orders)
     val_ds = make_dataset(data.x_val, data.y_val, max(config.batch_size, 256))
-    return train_ds, val_ds, steps
+    return train_ds, val_ds
 
 
 def steps_per_epoch(examples: int, batch_size: int) -> int:

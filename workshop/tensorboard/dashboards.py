@@ -1,27 +1,24 @@
-"""Everything but the scalars and the graph, for every run at every level.
+"""The dashboards beyond the training curves, for every level (`fit` included).
 
-`RunDashboards` is a Keras callback that takes the view, the data and the run's settings
-in its constructor instead of relying on `self.model`, so `fit` and the custom loops
-(numpy, raw, layers) use it alike, and a weight has the same tag at every level.
-`write_results` is called once after training with the test split's scores.
+`Dashboards` is a Keras callback that takes the view, the data and the run's settings in its
+constructor instead of relying on `self.model`, so `fit` and the custom loops use it alike.
+It writes what keras.callbacks.TensorBoard does not, with `tf.summary` under `writer.as_default()`:
 
     when         dashboard    folder       tag
     train begin  Text         train        model_summary, config (the settings the model uses)
-    every epoch  Histograms   train        weights/dense_0/kernel, weights/conv_0/kernel, ...
-    every epoch  Images       validation   predictions/mistakes (misclassified digits, true->predicted)
+    every epoch  Images       validation   predictions/confusion_matrix (heat map), predictions/mistakes
+    every epoch  Text         validation   confusion_matrix_table
     every epoch  Images       train        filters/conv_0 (when the model has a conv layer)
-    after        Scalars      <run>        test/loss, test/accuracy, run/wall_seconds
+    every epoch  Histograms   train        weights/dense_0/kernel, ... (the custom levels: at the keras
+                                           level Keras's callback writes them, histogram_freq=1)
+    after        Scalars      <run>        test/loss, test/accuracy, run/wall_seconds (`write_results`)
     after        HParams      <run>        the hyperparameters the model uses (hparams.py)
-    after        Projector    <run>        last hidden layer of up to 1000 test images
+    after        Projector    <run>        last hidden layer of up to 1000 test images (projector.py)
 
-TensorBoard opens on Time Series, where charts are grouped by the tag's first part and the
-groups sorted by name, the first two open. The image tags start with words that sort after
-`epoch_...` ("predictions/", "filters/"), so the first charts a learner sees are the loss and
-accuracy curves, not pictures. Every summary carries a `description`: TensorBoard shows it
-beside the chart.
-
+The pictures are drawn with matplotlib (pictures.py) and written with `tf.summary.image`, as
+TensorBoard's image-summaries tutorial does. Their tags start with words that sort after
+`epoch_...`, so Time Series opens on the loss and accuracy curves, not on pictures.
 For a regression (task "regress") only the histograms and the test/loss, wall-time scalars.
-The confusion matrix is its own callback (confusion.py); give both one ValPredictions.
 """
 
 import json
@@ -29,11 +26,9 @@ import json
 import numpy as np
 
 from workshop.metrics import predicted_classes, true_classes
-from workshop.tensorboard import pictures, summaries
-from workshop.tensorboard.confusion import ValPredictions
+from workshop.tensorboard import pictures
 from workshop.tensorboard.hparams import used_settings, write_hparams
-from workshop.tensorboard.writers import Writers
-from workshop.tf_env import keras
+from workshop.tf_env import keras, tf
 
 MISTAKES_SHOWN = 24
 PROJECTOR_POINTS = 1000
@@ -44,63 +39,75 @@ def _code_block(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
 
 
-class RunDashboards(keras.callbacks.Callback):
-    """Args: writers: the run's Writers (or its folder). view: the model's view (training/views.py).
+class Dashboards(keras.callbacks.Callback):
+    """Args: writers: the run's RunWriters (writers.py). view: the model's view (training/views.py).
     data: a Splits. task: "classify", "binary" or "regress". settings: the run's configuration,
-    a flat dict. predictions: a ValPredictions shared with ConfusionMatrix (optional).
+    a flat dict. histograms: write the weights' histograms (False where Keras's callback does).
     texts: write the model summary and the config at the start (not when a run resumes)."""
 
-    def __init__(self, writers, view, data, task, settings, predictions=None, texts=True):
+    def __init__(self, writers, view, data, task, settings, histograms=True, texts=True):
         super().__init__()
-        self.writers = writers if isinstance(writers, Writers) else Writers(writers)
-        self.view, self.data, self.task, self.settings = view, data, task, settings
+        self.writers, self.view, self.data, self.task, self.settings = writers, view, data, task, settings
         self.classifies = task in ("classify", "binary")
-        self.predictions = predictions or ValPredictions(view, data.x_val)
-        self.texts = texts
+        self.histograms, self.texts = histograms, texts
 
     def on_train_begin(self, logs=None):
         if not (self.classifies and self.texts):
             return
-        summary, config = self.view.summary_text(), json.dumps(used_settings(self.settings), indent=2, default=str)
-
-        self.writers.later(lambda: self.writers.write("train", 0, [
-            summaries.text("model_summary", _code_block(summary),
-                           "the model's layers in the order they run, their output shapes and sizes"),
-            summaries.text("config", _code_block(config), "the settings of this run that its model uses")]))
+        config = json.dumps(used_settings(self.settings), indent=2, default=str)
+        with self.writers.train.as_default():
+            tf.summary.text("model_summary", _code_block(self.view.summary_text()), step=0,
+                            description="the model's layers in the order they run, their output shapes and sizes")
+            tf.summary.text("config", _code_block(config), step=0,
+                            description="the settings of this run that its model uses")
 
     def on_epoch_end(self, epoch, logs=None):
-        # taken now, as copies (the next epoch changes the model); drawn and written on the writers' thread
         weights = dict(zip(self.view.weight_names, self.view.get_weights()))
-        mistakes = self._mistakes(epoch) if self.classifies else None
-
-        def draw_and_write():
-            train = [summaries.histogram(f"weights/{name}", value,
-                                         "how this layer's weights are spread, one curve per epoch")
-                     for name, value in weights.items()]
+        with self.writers.train.as_default():
+            if self.histograms:
+                for name, value in weights.items():
+                    tf.summary.histogram(f"weights/{name}", value, step=epoch)
             if self.classifies and "conv_0/kernel" in weights:
-                train.append(summaries.image("filters/conv_0", pictures.filter_grid(weights["conv_0/kernel"]),
-                                             "the first conv layer's filters (input channel 0), each scaled"))
-            self.writers.write("train", epoch, train)
-            if mistakes is not None:
-                self.writers.write("validation", epoch, [summaries.image(
-                    "predictions/mistakes", pictures.digit_grid(*mistakes),
-                    f"the first {MISTAKES_SHOWN} misclassified validation images: "
-                    "true→predicted, and how sure the model was of its answer")])
-        self.writers.later(draw_and_write)
+                tf.summary.image("filters/conv_0", pictures.filter_grid(weights["conv_0/kernel"]), step=epoch,
+                                 description="the first conv layer's filters (input channel 0), each scaled")
+        if self.classifies:
+            self._predictions(epoch)
+        self.writers.flush()
 
-    def on_train_end(self, logs=None):
-        self.writers.flush()  # every figure handed over, on disk: a reader may look right after `fit`
+    def _predictions(self, epoch):
+        """The confusion matrix and the first misclassified images of the validation split."""
+        y_pred = self.view.predict(self.data.x_val)
+        y_true, y_class, names = true_classes(self.data.y_val), predicted_classes(self.task, y_pred), self.data.class_names
+        counts = pictures.confusion_matrix(y_true, y_class, len(names))
+        right = np.trace(counts) / max(counts.sum(), 1)
+        with self.writers.validation.as_default():
+            tf.summary.image("predictions/confusion_matrix",
+                             pictures.confusion_figure(counts, names, f"epoch {epoch + 1}: {right:.1%} right"),
+                             step=epoch, description="the validation split, counted: rows are the true class, "
+                                                     "columns the predicted one; the diagonal is what went right")
+            tf.summary.text("confusion_matrix_table", pictures.confusion_table(counts, names), step=epoch,
+                            description="the confusion matrix's counts as a table")
+            wrong = np.flatnonzero(y_class != y_true)[:MISTAKES_SHOWN]
+            if len(wrong):
+                sure = confidence(self.task, y_pred[wrong])
+                captions = [f"{names[y_true[i]]}→{names[y_class[i]]} {p:.0%}" for i, p in zip(wrong, sure)]
+                tf.summary.image("predictions/mistakes", pictures.digit_grid(self.data.x_val[wrong], captions),
+                                 step=epoch, description=f"the first {MISTAKES_SHOWN} misclassified validation "
+                                 "images: true→predicted, and how sure the model was of its answer")
 
-    def _mistakes(self, epoch):
-        """(images, captions) of the first misclassified validation images, or None if there are none."""
-        y_true = true_classes(self.data.y_val)
-        y_pred = predicted_classes(self.task, self.predictions.at(epoch))
-        wrong = np.flatnonzero(y_pred != y_true)[:MISTAKES_SHOWN]
-        if not len(wrong):
-            return None
-        names = self.data.class_names
-        sure = confidence(self.task, self.predictions.at(epoch)[wrong])
-        return self.data.x_val[wrong], [f"{names[y_true[i]]}→{names[y_pred[i]]} {p:.0%}" for i, p in zip(wrong, sure)]
+
+class BatchLoss(keras.callbacks.Callback):
+    """`--batch-summaries` at the custom levels: train/batch_loss after every step, at the step
+    count, as keras.callbacks.TensorBoard(update_freq="batch") writes it at the keras level."""
+
+    def __init__(self, writer):
+        super().__init__()
+        self.writer, self.steps = writer, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+        with self.writer.as_default():
+            tf.summary.scalar("batch_loss", float(logs["loss"]), step=self.steps)
 
 
 def confidence(task, y_pred) -> np.ndarray:
@@ -114,16 +121,18 @@ def confidence(task, y_pred) -> np.ndarray:
 def write_results(writers, settings, epochs, test, wall_seconds, view, data, y_pred):
     """After training: the test scores as scalars at step `epochs`, the HParams row and the Projector.
 
-    settings: the run's flat configuration dict. test: {"loss", "accuracy"} of the test split
-    (no accuracy for a regression). y_pred: the view's logits on data.x_test, already computed.
+    writers: the run's RunWriters. settings: the run's flat configuration dict. test: {"loss",
+    "accuracy"} of the test split (no accuracy for a regression). y_pred: the view's logits on
+    data.x_test, already computed.
     """
     classifies = "accuracy" in test
-    writers.write("", epochs, [
-        *(summaries.scalar(f"test/{key}", value, f"the test split's {key}, scored once after training "
-                                                 "(never used to choose)") for key, value in test.items()),
-        summaries.scalar("run/wall_seconds", wall_seconds, "seconds from the start of training to its end")])
-    if classifies:
-        with writers[""].as_default():
+    with writers.run.as_default():
+        for key, value in test.items():
+            tf.summary.scalar(f"test/{key}", value, step=epochs,
+                              description=f"the test split's {key}, scored once after training (never used to choose)")
+        tf.summary.scalar("run/wall_seconds", wall_seconds, step=epochs,
+                          description="seconds from the start of training to its end")
+        if classifies:
             write_hparams(settings, writers.run_dir.name)
     writers.flush()
     if classifies:

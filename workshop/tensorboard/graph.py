@@ -1,36 +1,29 @@
-"""The Graphs dashboard: the op graph of the first compiled training call, at every level.
+"""The Graphs dashboard at the keras level: the op graph of one training step.
 
-`StepGraph` switches TensorFlow's graph tracing on when training begins and writes what
-was traced when the first training call ends, so it needs nothing from the loop it
-watches: in the custom loops that first call is one `train_step`; in `fit`, Keras's
-compiled train function. (Keras 3's own TensorBoard callback cannot write an op graph.)
-The numpy level compiles nothing, so its runs get no StepGraph (an empty graph would mislead).
+The custom loops write their own `train_step`'s graph (`tf.summary.graph` of its concrete
+function, before their first epoch). `fit` runs a whole compiled call of several steps as its
+first "batch", so `KerasStepGraph` writes the graph of one `model.train_step`, traced (not
+run) once the first call has built everything: `tf.summary.graph`, as Keras 2's TensorBoard
+callback wrote it (Keras 3's cannot). Why not `tf.summary.trace_on` around the first call:
+it records every function TensorFlow instantiates meanwhile, and in a process that trained
+before (a notebook, a lesson) TensorBoard drew dozens of unconnected boxes.
+The numpy level compiles nothing, so its runs get no graph (an empty one would mislead).
 """
 
-from workshop.tensorboard.writers import Writers
 from workshop.tf_env import keras, tf
 
 
-class StepGraph(keras.callbacks.Callback):
-    """Args: writers: the run's Writers, or a run folder; the graph goes into `train/`."""
+class KerasStepGraph(keras.callbacks.Callback):
+    """Args: writer: the run's train writer; x_spec, y_spec: tf.TensorSpec of a batch (the graph's inputs)."""
 
-    def __init__(self, writers):
+    def __init__(self, writer, x_spec, y_spec):
         super().__init__()
-        self.writers = writers if isinstance(writers, Writers) else Writers(writers)
-        self.tracing = False
-
-    def on_train_begin(self, logs=None):
-        tf.summary.trace_on(graph=True)
-        self.tracing = True
+        self.writer, self.specs, self.done = writer, (x_spec, y_spec), False
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.tracing:
-            self.tracing = False
-            with self.writers["train"].as_default():
-                tf.summary.trace_export("train_step", step=0)
-            self.writers.flush()
-
-    def on_train_end(self, logs=None):
-        if self.tracing:  # no training call finished (e.g. zero steps): stop tracing, write nothing
-            self.tracing = False
-            tf.summary.trace_off()
+        if self.done:
+            return
+        self.done = True
+        step = tf.function(lambda x, y: self.model.train_step((x, y)))
+        with self.writer.as_default():
+            tf.summary.graph(step.get_concrete_function(*self.specs).graph)

@@ -35,7 +35,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
 
     Args:
         run_dir: the run folder (it holds the checkpoint and the event files).
-        writers: the run's tensorboard Writers, flushed before each save, or None.
+        writers: the run's summary writers (tensorboard/writers.py: anything with flush()), flushed
+            before each save so the event files' lengths recorded are this epoch's, or None.
         settings: what must be equal for a run to continue this one (json-able dict).
     """
 
@@ -71,18 +72,14 @@ class EpochCheckpoint(keras.callbacks.Callback):
             return  # a guard stopped the run (it diverged): that state is not worth resuming
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
-        # copies, taken now: the next epoch changes the variables (and the history) while this is written
         arrays = {f"v{i}": _copy(v) for i, v in enumerate(self.variables)}
         meta = {"epochs_done": epoch + 1, "pid": os.getpid(), "history": json.loads(json.dumps(self.history)),
                 "settings": self.settings}
-        if self.writers is None:
-            self._save(meta, arrays)
-        else:  # after this epoch's summaries, on the writers' thread (writers.py): so the event files'
-            self.writers.later(lambda: self._save(meta, arrays))  # lengths recorded are this epoch's
+        self._save(meta, arrays)
 
     def _save(self, meta, arrays):
         if self.writers is not None:
-            self.writers.flush_files()  # the event files hold this epoch before their lengths are recorded
+            self.writers.flush()  # the event files hold this epoch before their lengths are recorded
         meta = {**meta, "event_files": event_file_sizes(self.path.parent)}
         temp = self.path.with_name(FILE + ".partial")
         try:
@@ -99,8 +96,6 @@ class EpochCheckpoint(keras.callbacks.Callback):
 
     def remove(self):
         """The run finished: nothing left to resume."""
-        if self.writers is not None:
-            self.writers.wait()  # a save still on its way would bring the file back
         self.path.unlink(missing_ok=True)
 
 

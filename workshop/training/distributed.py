@@ -1,33 +1,14 @@
-"""Training on several workers (`workshop train ... --workers N`): what changes inside a worker.
+"""Training on several workers (`workshop train ... --workers N`): the process's strategy.
 
-Each worker is a process (workers.py starts them) holding a whole copy of the model. For every
-global batch, in the seed's order, every worker:
-
-  1. takes its slice of the batch (`on_workers`): consecutive pieces whose sizes differ by at
-     most one, worker 0 first (a batch of 32 on 2 workers is 16 + 16; a last batch of 13 is 7 + 6);
-  2. computes the gradient of the mean loss over its slice, counted as its share of the global
-     batch (`share_of_batch`: times local size / global size, the loss's value unchanged);
-  3. sums those gradients across workers (the all-reduce): the sum is the gradient of the mean
-     loss over the whole global batch, the one a single process computes. The raw level sums by
-     hand (raw_optimizers.py, `summed_across_workers`); a Keras optimizer created under the
-     strategy's scope sums by itself (keras/src/backend/tensorflow/optimizer.py,
-     `_all_reduce_sum_gradients`);
-  4. applies the same update to its copy, so the copies stay identical.
-
-What a step returns (the loss, the accuracy) is summed across workers the same way, weighted by
-each slice's share, so every worker logs the global batch's mean and its callbacks (the NaN
-guard) decide the same. The layers level's keras.metrics, created under the scope, sum their
-totals across workers when read. Validation is split the same way.
-
-In one process none of this exists: `on_workers(step)` is `step`, `share_of_batch(loss_fn)` is
-`loss_fn`, and the compiled graph is the one it always was.
-
-The strategy is tf.distribute.MultiWorkerMirroredStrategy, made once per process before any
-other TensorFlow op (`join`), from the TF_CONFIG workers.py gives each worker. The raw level
-keeps ordinary tf.Variables (its update is by hand; `scope_for("raw")` is no scope); the layers
-level builds its model, optimizer and metrics inside `strategy.scope()`, as TensorFlow's guide
-to custom loops under a strategy does. Keras's `fit` under this strategy fails upstream
-(keras-team/keras#20585), so the keras level stays on one process (or MirroredStrategy).
+Each worker is a process (workers.py starts them) holding a whole copy of the model. The
+strategy is tf.distribute.MultiWorkerMirroredStrategy, made once per process before any other
+TensorFlow op (`join`), from the TF_CONFIG workers.py gives each worker; the loop they run is
+distributed_loop.py. The raw level keeps ordinary tf.Variables (its update is by hand, on the
+summed gradients; `scope_for("raw")` is no scope); the layers level builds its model, optimizer
+and metrics inside `strategy.scope()`, as TensorFlow's guide to custom loops under a strategy
+does. Keras's `fit` under this strategy fails upstream (keras-team/keras#20585), so the keras
+level stays on one process (or MirroredStrategy). A resumed run's state comes from the chief
+(`from_chief`).
 """
 
 import contextlib
@@ -47,7 +28,6 @@ from workshop.tf_env import tf
 COLLECTIVE_TIMEOUT_SECONDS = None
 
 _strategy = None  # this process's MultiWorkerMirroredStrategy, once `join` made it
-_share = None  # tf.Variable: this worker's slice of the current global batch / its size
 _local_workers = 1  # workers on this machine, sharing its cores
 
 
@@ -56,7 +36,7 @@ def join(local_workers: int = 1, local_index: int = 0, timeout_seconds=COLLECTIV
     every other worker (MultiWorkerMirroredStrategy's start is a barrier) and return the strategy.
     Call once, before TensorFlow runs any other op. local_workers: how many run on this machine;
     local_index: this one's place among them."""
-    global _strategy, _share, _local_workers
+    global _strategy, _local_workers
     gpus = tf.config.list_physical_devices("GPU")
     if len(gpus) > 1:  # one device per worker (the strategy would take every GPU it sees): its slice is its own
         tf.config.set_visible_devices(gpus[local_index % len(gpus)], "GPU")
@@ -66,7 +46,6 @@ def join(local_workers: int = 1, local_index: int = 0, timeout_seconds=COLLECTIV
     if _strategy.num_replicas_in_sync != workers:
         raise WorkshopError(f"{_strategy.num_replicas_in_sync} replicas for {workers} workers: each worker must "
                             "hold one device")
-    _share = tf.Variable(1.0, trainable=False, name="share_of_batch")
     _local_workers = local_workers
     return _strategy
 
@@ -104,75 +83,6 @@ def scope_for(api: str):
     if _strategy is None or api != "layers":
         return contextlib.nullcontext()
     return _strategy.scope()
-
-
-def slice_of(size, worker: int, workers: int):
-    """(begin, end) of worker `worker`'s slice of a batch of `size`: consecutive pieces whose sizes
-    differ by at most one, the larger ones first (np.array_split's rule)."""
-    base, extra = size // workers, size % workers
-    begin = worker * base + tf.minimum(worker, extra)
-    return begin, begin + base + tf.cast(worker < extra, size.dtype)
-
-
-def on_workers(step):
-    """`step(x, y) -> {name: batch mean}` (or None) on a global batch, run on this worker's slice of
-    it, its outputs summed across workers weighted by each slice's share: the global batch's means.
-    In a process of its own, `step` itself."""
-    if _strategy is None:
-        return step
-    worker, workers = index(), count()
-
-    def on_my_slice(x, y):
-        size = tf.shape(x)[0]
-        begin, end = slice_of(size, worker, workers)
-        share = tf.cast(end - begin, tf.float32) / tf.cast(size, tf.float32)
-        _share.assign(share)  # read by share_of_batch while `step` runs
-
-        def weighted(x, y):
-            logs = step(x, y)
-            if logs is None:
-                return None
-            # an empty slice (a last batch smaller than the cluster) adds nothing, not its NaN mean
-            return {k: tf.where(share > 0, tf.cast(v, tf.float32) * share, 0.0) for k, v in logs.items()}
-        logs = _strategy.run(weighted, args=(x[begin:end], y[begin:end]))
-        if logs is None:
-            return None
-        keys = sorted(logs)  # one all-reduce for all of them: each collective costs a round trip
-        summed = _strategy.reduce(tf.distribute.ReduceOp.SUM, tf.stack([logs[k] for k in keys]), axis=None)
-        return dict(zip(keys, tf.unstack(summed)))
-    return on_my_slice
-
-
-def share_of_batch(loss_fn, keras_divides: bool = False):
-    """loss_fn(y, y_pred) -> the mean loss over this worker's slice, whose gradient counts for the
-    slice's share of the global batch (local size / global size): summed across workers, these
-    gradients are the gradient of the global batch's mean loss. Its value is the slice's mean, as
-    before (what metrics and logs see). In a process of its own, `loss_fn` itself.
-
-    keras_divides: loss_fn is a Keras loss, which under a strategy divides its mean by the number
-    of workers (keras/src/losses/loss.py, `scale_loss_for_distribution`: the plain mean of the
-    workers' means, which is off on a last batch that does not split evenly); that is undone here."""
-    if _strategy is None:
-        return loss_fn
-    workers = count()
-
-    @tf.custom_gradient
-    def counted_as_share(loss):
-        return tf.identity(loss), lambda upstream: upstream * tf.cast(_share, upstream.dtype)
-
-    def loss_as_share(y, y_pred):
-        loss = loss_fn(y, y_pred)
-        return counted_as_share(loss * workers if keras_divides else loss)
-    return loss_as_share
-
-
-def summed_across_workers(grads):
-    """Every worker's gradients summed, as Keras's optimizer does under a strategy; called by the raw
-    level's optimizers inside `on_workers`. Alone (one process, or outside a step): `grads` as they are."""
-    context = tf.distribute.get_replica_context()
-    if _strategy is None or context is None or context.num_replicas_in_sync == 1:
-        return grads
-    return context.all_reduce(tf.distribute.ReduceOp.SUM, list(grads))
 
 
 class FromChief:

@@ -9,32 +9,55 @@ level up here once; TensorBoard, saving and reporting never ask which level they
 | layers | layers_loop.py | tf.GradientTape | a Keras optimizer | .keras |
 | keras | keras_fit.py | Keras `fit` | Keras `fit` | .keras |
 
-Every loop is `fit(model, data, config, callbacks=(), options=RunOptions()) -> history`
-and calls Keras callbacks with the same `logs` keys (loss, accuracy, val_loss,
-val_accuracy), so one set of TensorBoard callbacks serves all levels.
-`MODELS` names the model file of every algorithm at every level it is built at.
+Every loop is `fit(model, data, config, writers, callbacks=(), checkpoint=None) -> history`
+(keras_fit's also takes the RunOptions: compile's speed settings), writes its curves into
+`writers` and calls Keras callbacks with the same `logs` keys (loss, accuracy, val_loss,
+val_accuracy), so one set of dashboards serves all levels. `MODELS` names every algorithm
+at every level it is built at; `model_file` imports the one a run needs.
 """
 
+import importlib
+import time
 from dataclasses import dataclass
 from typing import Callable
 
 from workshop import saving
-from workshop.algorithms import (cnn_keras, cnn_layers, cnn_raw, linear_keras, linear_layers, linear_numpy,
-                                 linear_raw, logistic_keras, logistic_layers, logistic_numpy, logistic_raw, mlp_keras,
-                                 mlp_layers, mlp_numpy, mlp_raw, perceptron_numpy, perceptron_raw)
-from workshop.training import keras_fit, layers_loop, numpy_loop, raw_loop
+from workshop.algorithms.shapes import kernel_shapes
+from workshop.algorithms.weights import initial_weights
+from workshop.training import speed
 from workshop.training.views import KerasView, NumpyView, RawView
 
-# (algorithm, level) -> the model file; each has create(config, input_shape, classes, weights) -> model
-MODELS = {
-    ("perceptron", "numpy"): perceptron_numpy, ("perceptron", "raw"): perceptron_raw,
-    ("linear", "numpy"): linear_numpy, ("linear", "raw"): linear_raw,
-    ("linear", "layers"): linear_layers, ("linear", "keras"): linear_keras,
-    ("logistic", "numpy"): logistic_numpy, ("logistic", "raw"): logistic_raw,
-    ("logistic", "layers"): logistic_layers, ("logistic", "keras"): logistic_keras,
-    ("mlp", "numpy"): mlp_numpy, ("mlp", "raw"): mlp_raw, ("mlp", "layers"): mlp_layers, ("mlp", "keras"): mlp_keras,
-    ("cnn", "raw"): cnn_raw, ("cnn", "layers"): cnn_layers, ("cnn", "keras"): cnn_keras,
-}
+# (algorithm, level) -> its model file, workshop/algorithms/<algorithm>_<level>.py; each has
+# create(config, input_shape, classes, weights) -> model. Imported when asked for (`model_file`).
+MODELS = {(algorithm, level) for algorithm, levels in {
+    "perceptron": ("numpy", "raw"), "linear": ("numpy", "raw", "layers", "keras"),
+    "logistic": ("numpy", "raw", "layers", "keras"), "mlp": ("numpy", "raw", "layers", "keras"),
+    "cnn": ("raw", "layers", "keras")}.items() for level in levels}
+
+
+def model_file(algorithm: str, level: str):
+    """The module workshop/algorithms/<algorithm>_<level>.py."""
+    if (algorithm, level) not in MODELS:
+        raise KeyError((algorithm, level))
+    return importlib.import_module(f"workshop.algorithms.{algorithm}_{level}")
+
+
+def build_model(config, data, weights=None, options=None):
+    """The model of config.model at level config.api, started from `weights` (default: drawn
+    from config.seed), computing in options.precision (default float32)."""
+    if weights is None:
+        weights = initial_weights(kernel_shapes(config.model, data.input_shape, data.classes, config.hidden),
+                                  config.seed)
+    with speed.precision(options.precision if options else "float32"):
+        return model_file(config.model, config.api).create(config, data.input_shape, data.classes, weights)
+
+
+def metadata(config, data) -> dict:
+    """What a saved model carries about itself: what was trained, on which data, by which level."""
+    return {"model": config.model, "api": config.api, "dataset": config.dataset, "input_shape": list(data.input_shape),
+            "classes": data.classes, "class_names": list(data.class_names), "hidden": list(config.hidden),
+            "task": config.task, "data_version": data.version, "seed": config.seed,
+            "saved": time.strftime("%Y-%m-%dT%H:%M:%S")}
 
 
 def save_npz(config, view, data, path, meta):
@@ -45,26 +68,30 @@ def save_npz(config, view, data, path, meta):
 def save_sequential(config, view, data, path, meta):
     """Every TensorFlow level saves the same form: the keras level's Sequential of the algorithm,
     holding the learned weights (float32 at every precision: it is built outside the policy)."""
-    model = MODELS[config.model, "keras"].create(config, data.input_shape, data.classes, view.get_weights())
+    model = model_file(config.model, "keras").create(config, data.input_shape, data.classes, view.get_weights())
     return saving.save_keras(model, path, meta)
 
 
 @dataclass(frozen=True)
 class Level:
     name: str
-    fit: Callable  # fit(model, data, config, callbacks, options) -> history {key: [value per epoch]}
+    loop: str  # the module of its loop, workshop/training/<loop>.py, imported when a run asks for `fit`
     view: type  # view(model): get_weights, set_weights, predict, features, ... (views.py)
     save: Callable  # save(config, view, data, path, meta) -> path
     suffix: str  # what its saved file is called: .npz or .keras
     loads_as: str  # the level whose model a saved file loads back as (saving.load)
-    compiles: bool  # runs its step as a TensorFlow graph (so the Graphs dashboard has one to show)
+
+    @property
+    def fit(self) -> Callable:
+        """fit(model, data, config, writers, callbacks, checkpoint) -> history {key: [value per epoch]}."""
+        return importlib.import_module(f"workshop.training.{self.loop}").fit
 
 
 LEVELS = {
-    "numpy": Level("numpy", numpy_loop.fit, NumpyView, save_npz, ".npz", loads_as="numpy", compiles=False),
-    "raw": Level("raw", raw_loop.fit, RawView, save_sequential, ".keras", loads_as="keras", compiles=True),
-    "layers": Level("layers", layers_loop.fit, KerasView, save_sequential, ".keras", loads_as="keras", compiles=True),
-    "keras": Level("keras", keras_fit.fit, KerasView, save_sequential, ".keras", loads_as="keras", compiles=True),
+    "numpy": Level("numpy", "numpy_loop", NumpyView, save_npz, ".npz", loads_as="numpy"),
+    "raw": Level("raw", "raw_loop", RawView, save_sequential, ".keras", loads_as="keras"),
+    "layers": Level("layers", "layers_loop", KerasView, save_sequential, ".keras", loads_as="keras"),
+    "keras": Level("keras", "keras_fit", KerasView, save_sequential, ".keras", loads_as="keras"),
 }
 
 

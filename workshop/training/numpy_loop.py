@@ -1,28 +1,28 @@
 """The numpy level's training loop: the model computes its own gradients, we update by hand.
 
 Serves every numpy model: `params` (a list of arrays, Keras order), `forward(x) -> y_pred`
-and `gradients(x, y) -> (loss, grads)`. No TensorFlow does any math here; Keras's callbacks
-only carry the results to the progress line and to TensorBoard.
+and `gradients(x, y) -> (loss, grads)`. No TensorFlow does any math here: `tf.summary`
+only writes the curves for TensorBoard, and Keras's callbacks carry the results to the
+progress line and the other dashboards.
 Siblings: raw_loop.py (GradientTape finds the gradients), layers_loop.py, keras_fit.py.
 """
 
 import math
 
 from workshop import metrics
-from workshop.config import RunOptions
 from workshop.data.pipeline import epoch_orders
-from workshop.tf_env import keras
+from workshop.tf_env import keras, tf
 from workshop.training import numpy_optimizers
 from workshop.training.views import NumpyView
 
 
-def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None):
+def fit(model, data, config, writers, callbacks=(), checkpoint=None):
     """Train `model` in place on `data` (a Splits) for config.epochs; returns the history
     {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does.
 
     Each epoch visits the training set in a new order drawn from config.seed, the same
-    order every level reads (workshop/data/pipeline.py). checkpoint: an EpochCheckpoint
-    (checkpoints.py) to continue from, or None.
+    order every level reads (workshop/data/pipeline.py). writers: the run's tf.summary writers
+    (tensorboard/writers.py). checkpoint: an EpochCheckpoint (checkpoints.py) to continue from, or None.
     """
     optimizer = numpy_optimizers.make(config.optimizer, config.learning_rate)
     optimizer.build(model.params)
@@ -51,8 +51,14 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
             if view.stop_training:  # a callback said stop (a guard: the loss blew up)
                 break
         val = metrics.evaluate(config.task, data.y_val, model.forward(data.x_val))
-        logs = {**train.means(), **{f"val_{k}": v for k, v in val.items()}}
-        callbacks.on_epoch_end(epoch, logs)
+        with writers.train.as_default():  # Keras's folders and tags: every level overlays on one chart
+            for name, value in train.means().items():
+                tf.summary.scalar(f"epoch_{name}", value, step=epoch)
+            tf.summary.scalar("epoch_learning_rate", optimizer.learning_rate, step=epoch)
+        with writers.validation.as_default():
+            for name, value in val.items():
+                tf.summary.scalar(f"epoch_{name}", value, step=epoch)
+        callbacks.on_epoch_end(epoch, {**train.means(), **{f"val_{k}": v for k, v in val.items()}})
         if view.stop_training:
             break
     callbacks.on_train_end()

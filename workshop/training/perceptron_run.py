@@ -19,13 +19,14 @@ import time
 
 import numpy as np
 
-from workshop import saving
+from workshop import hints, saving
 from workshop.config import settings
 from workshop.paths import logs_dir
+from workshop.tensorboard.writers import RunWriters
+from workshop.tf_env import tf
 from workshop.training.prepare import prepare
 from workshop.training.rundir import new_run_dir
-from workshop import hints
-from workshop.training.train import build_model, metadata
+from workshop.training.levels import build_model, metadata
 
 
 def error_rate(model, x, y) -> float:
@@ -42,10 +43,7 @@ def train_perceptron(config, options, start) -> dict:
     model = build_model(config, data)
     x, y = data.x_train, data.y_train
 
-    from workshop.tensorboard.scalars import EpochScalars
-    from workshop.tensorboard.writers import Writers
-    writers = Writers(run_dir)
-    scalars = EpochScalars(writers)  # the tags Keras's TensorBoard callback writes
+    writers = RunWriters(run_dir)  # the folders and tags Keras's TensorBoard callback writes
     errors_per_epoch, logs, seconds = [], {}, 0.0
     for epoch in range(config.epochs):
         tick = time.perf_counter()
@@ -54,7 +52,12 @@ def train_perceptron(config, options, start) -> dict:
         errors_per_epoch.append(errors)
         train_loss, val_loss = error_rate(model, x, y), error_rate(model, data.x_val, data.y_val)
         logs = {"loss": train_loss, "accuracy": 1 - train_loss, "val_loss": val_loss, "val_accuracy": 1 - val_loss}
-        scalars.on_epoch_end(epoch, logs)
+        with writers.train.as_default():
+            tf.summary.scalar("epoch_loss", logs["loss"], step=epoch)
+            tf.summary.scalar("epoch_accuracy", logs["accuracy"], step=epoch)
+        with writers.validation.as_default():
+            tf.summary.scalar("epoch_loss", logs["val_loss"], step=epoch)
+            tf.summary.scalar("epoch_accuracy", logs["val_accuracy"], step=epoch)
         if options.verbose:
             print(f"Epoch {epoch + 1}/{config.epochs}: {errors} mistakes while learning - accuracy "
                   f"{logs['accuracy']:.4f} - val_accuracy {logs['val_accuracy']:.4f}")

@@ -1,33 +1,33 @@
-"""The raw level's training loop: tf.GradientTape for gradients, the update by hand.
+"""The raw level's training loop: tf.GradientTape finds the gradients, the update is by hand.
 
-Serves every raw model: a tf.Module with `__call__(x, training) -> y_pred` and `params`
-(its tf.Variables). Siblings: numpy_loop.py (gradients by hand too), layers_loop.py
-(Keras optimizer and metrics), keras_fit.py (`fit` does all of it).
+keras-io's "Writing a training loop from scratch", with the scalars written as TensorBoard's
+"Get started" guide writes them. Serves every raw model: a tf.Module with
+`__call__(x, training) -> y_pred` and `params` (its tf.Variables, in Keras's order).
+Siblings: numpy_loop.py (the gradients by hand too), layers_loop.py (a Keras optimizer and
+metrics), keras_fit.py (`fit` does all of it); distributed_loop.py (this loop on several workers).
 """
 
-from workshop.config import RunOptions
 from workshop.data.pipeline import train_val_datasets
 from workshop.metrics import RunningMeans
 from workshop.tf_env import keras, tf
 from workshop.training import raw_optimizers, schedules, tasks
-from workshop.training.distributed import on_workers
-from workshop.training.speed import compiled_steps, steps_per_call
 from workshop.training.views import RawView
 
 
-def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None):
+def fit(model, data, config, writers, callbacks=(), checkpoint=None):
     """Train `model` in place on `data` (a Splits) for config.epochs; returns the history
-    {"loss": [one value per epoch], "accuracy": ..., "val_loss": ..., ...} as `fit` does.
+    {"loss": [a value per epoch], "accuracy": ..., "val_loss": ..., ...}, as `fit` does.
+    writers: the run's tf.summary writers (writers.train, writers.validation; tensorboard/writers.py).
     checkpoint: an EpochCheckpoint (checkpoints.py) to continue from, or None."""
     loss_fn, metrics_fn = tasks.raw_loss(config.task), tasks.raw_metrics(config.task)
     # the learning rate: a number, or a schedule (a number per step; schedules.py)
     optimizer = raw_optimizers.make(config.optimizer, schedules.learning_rate(config, len(data.x_train)))
     optimizer.build(model.params)
-    # what a killed run needs to go on: the weights (and dropout's random state), the optimizer's
-    # state and the epochs done; the data order of every epoch follows from the seed
+    # what a killed run needs to go on: the weights (and dropout's random state), the optimizer's state
     first_epoch = checkpoint.restore(model.variables + optimizer.variables) if checkpoint else 0
-    train_ds, val_ds, steps = train_val_datasets(data, config, first_epoch)
+    train_ds, val_ds = train_val_datasets(data, config, first_epoch)  # each pass: the next epoch, in the seed's order
 
+    @tf.function  # traced into a graph on the first call, then run without Python
     def train_step(x, y):
         with tf.GradientTape() as tape:  # 1. record the forward pass...
             y_pred = model(x, training=True)
@@ -36,35 +36,38 @@ def fit(model, data, config, callbacks=(), options=RunOptions(), checkpoint=None
         optimizer.apply(grads, model.params)  # 3. the update, by hand: w.assign_sub(learning_rate * g)
         return {"loss": loss, **metrics_fn(y, y_pred)}
 
-    @tf.function  # traced into a graph once, then run without Python
-    @on_workers  # with --workers N, on this worker's slice of the batch (training/distributed.py)
-    def val_step(x, y):
+    @tf.function
+    def test_step(x, y):
         y_pred = model(x, training=False)
         return {"loss": loss_fn(y, y_pred), **metrics_fn(y, y_pred)}
 
-    # the speed-up: train_step compiled, n batches per call; the same batches in the same order
-    # (on_workers: with --workers N, every worker runs it on its slice of each batch; alone, it is train_step)
-    run_steps = compiled_steps(on_workers(train_step), steps_per_call(options, steps), options.jit_compile)
-    view = RawView(model)  # get_weights / set_weights / stop_training: what Keras callbacks expect of a model
-    history = keras.callbacks.History()
-    callbacks = keras.callbacks.CallbackList([*callbacks, history], model=view, epochs=config.epochs,
-                                             steps=steps)
+    with writers.train.as_default():  # the Graphs dashboard: train_step's ops, traced once for every batch size
+        tf.summary.graph(train_step.get_concrete_function(*train_ds.element_spec).graph)
 
-    batches = iter(train_ds)  # every epoch's batches in one stream, in the seed's order, as `fit` reads it
+    # Keras callbacks (the progress line, guards, dashboards, checkpoint), called as `fit` calls them
+    view, history = RawView(model), keras.callbacks.History()  # History: what `fit` returns
+    callbacks = keras.callbacks.CallbackList([*callbacks, history], model=view, epochs=config.epochs,
+                                             steps=len(train_ds))
     callbacks.on_train_begin()
     for epoch in range(first_epoch, config.epochs):
         callbacks.on_epoch_begin(epoch)
-        train = RunningMeans()
-        for step, size, logs in run_steps(batches, steps):
-            train.add(size, logs)
+        train, val = RunningMeans(), RunningMeans()  # example-weighted means over the epoch
+        for step, (x, y) in enumerate(train_ds):
+            logs = train_step(x, y)
+            train.add(len(x), logs)
             callbacks.on_train_batch_end(step, logs)
-            if view.stop_training:  # a callback said stop (a guard: the loss blew up)
+            if view.stop_training:  # a callback said stop (a guard: the loss became NaN)
                 break
-        val = RunningMeans()
         for x, y in val_ds:
-            val.add(len(x), val_step(x, y))
-        logs = {**train.means(), **val.means("val_")}
-        callbacks.on_epoch_end(epoch, logs)
+            val.add(len(x), test_step(x, y))
+        with writers.train.as_default():  # Keras's folders and tags: every level overlays on one chart
+            for name, value in train.means().items():
+                tf.summary.scalar(f"epoch_{name}", value, step=epoch)
+            tf.summary.scalar("epoch_learning_rate", optimizer.learning_rate, step=epoch)
+        with writers.validation.as_default():
+            for name, value in val.means().items():
+                tf.summary.scalar(f"epoch_{name}", value, step=epoch)
+        callbacks.on_epoch_end(epoch, {**train.means(), **val.means("val_")})
         if view.stop_training:
             break
     callbacks.on_train_end()

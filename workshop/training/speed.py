@@ -1,18 +1,15 @@
-"""The speed machinery: what makes the loops fast without changing their math.
+"""How fast the same math runs: the settings `train()` applies around every loop.
 
-A learner never needs to open this file: each loop shows its speed-up as one line,
-`run_steps = compiled_steps(train_step, n)`, and everything else here is applied by
-`train()`. Every setting was kept because `workshop bench` measured it paying on a
-laptop CPU (2 cores, digits):
+None of it is in the loops, and none of it changes what is learned (bfloat16 aside, which is why
+it is opt-in). Each was kept because `workshop bench` measured it paying on a laptop CPU:
 
-    compiled_steps   tf.function, n batches per compiled call (fit's steps_per_execution):
-                     CNN 1.8-1.9x, MLP 1.8-3.5x over one step per call; eager is 0.04-0.2x
     threads          one intra-op thread for small steps: the digits CNN ~1.3x, the MLP ~1.1x;
                      the CNN on 28x28 is ~1.4x *slower* on one thread, so large steps keep every core
+    precision        mixed_bfloat16 (opt-in): 1.2-1.5x on 28x28 with AVX512_BF16, not on 8x8
     Stopwatch        seconds to the first finished step (what a learner waits through) and
                      training seconds (for examples/s)
-    precision        mixed_bfloat16 (opt-in): 1.2-1.5x on 28x28 with AVX512_BF16, not on 8x8
-    jit_compile      XLA (opt-in): the CNN measured 0.2-0.6x of the same loop without it
+The loops' own speed-up is `@tf.function` on their step (and, at the keras level, `compile`'s
+`steps_per_execution`).
 """
 
 import contextlib
@@ -21,67 +18,9 @@ import time
 from workshop.algorithms.shapes import forward_flops
 from workshop.tf_env import keras, tf
 
-MAX_STEPS_PER_CALL = 64
 # A training step (3x the forward FLOPs of a batch) under this runs on one thread:
 # the digits CNN is ~0.12 GFLOP per step, the same CNN on 28x28 images ~0.9.
 SMALL_STEP_FLOPS = 0.5e9
-
-
-def steps_per_call(options, steps: int) -> int:
-    """Batches per compiled call, the same rule at every TensorFlow level (fit's included).
-
-    options.steps_per_execution, or 0 = auto: a whole epoch, at most 64 batches. Per-batch
-    summaries need a callback after every batch, so they get one batch per call.
-    """
-    if options.batch_summaries:
-        return 1
-    return options.steps_per_execution or min(steps, MAX_STEPS_PER_CALL)
-
-
-def compiled_steps(train_step, n: int, jit_compile: bool = False):
-    """`train_step(x, y) -> {name: batch mean}` compiled, n batches per call.
-
-    Returns run_steps(batches, steps), a generator that takes `steps` batches from the
-    iterator `batches` and yields (step, size, logs) after each compiled call: the index of
-    its last batch, the examples it saw and train_step's outputs averaged over them. The
-    batches and their order are exactly those of a plain `for` loop; only the Python
-    between steps goes. The run's first batch goes alone, so the first call ends after one
-    step (what the first-step timing measures) and a traced graph shows one training step.
-    """
-    step = tf.function(train_step, jit_compile=jit_compile, reduce_retracing=True)
-
-    @tf.function(reduce_retracing=True)
-    def many(batches, count):
-        # the batch iterator is read inside the graph, as fit(steps_per_execution=n) does
-        x, y = next(batches)
-        size = tf.cast(tf.shape(x)[0], tf.float32)
-        sums = {k: v * size for k, v in step(x, y).items()}
-        for _ in tf.range(count - 1):
-            x_next, y_next = next(batches)
-            batch = tf.cast(tf.shape(x_next)[0], tf.float32)
-            logs = step(x_next, y_next)
-            sums = {k: sums[k] + logs[k] * batch for k in sums}
-            size += batch
-        return sums, size
-
-    started = [False]
-
-    def run_steps(batches, steps):
-        done = 0
-        while done < steps:
-            if not started[0]:
-                started[0] = True
-                x, y = next(batches)
-                count, size, logs = 1, int(x.shape[0]), {k: float(v) for k, v in step(x, y).items()}
-            else:
-                count = min(n, steps - done)
-                sums, size = many(batches, tf.constant(count))
-                size = float(size)
-                logs = {k: float(v) / size for k, v in sums.items()}
-            done += count
-            yield done - 1, size, logs
-
-    return run_steps
 
 
 def choose_threads(config, options, input_shape, classes) -> int:

@@ -9,22 +9,23 @@ stable, and the reason `from_logits=True` appears in the Keras versions).
 """
 
 from workshop.tf_env import keras, tf
-from workshop.training.distributed import share_of_batch
 
 
 def raw_loss(task):
-    """loss_fn(y, y_pred) -> scalar mean loss, from tf ops only. On several workers (`train --workers`)
-    its gradient counts for this worker's share of the global batch (distributed.py)."""
-    return share_of_batch(_raw_mean_loss(task))
+    """loss_fn(y, y_pred) -> scalar mean loss over the batch, from tf ops only."""
+    per_example = raw_per_example_loss(task)
+    return lambda y, y_pred: tf.reduce_mean(per_example(y, y_pred))
 
 
-def _raw_mean_loss(task):
+def raw_per_example_loss(task):
+    """loss_fn(y, y_pred) -> float32 (batch,): each example's loss, from tf ops only."""
     if task == "classify":
-        return lambda y, y_pred: tf.reduce_mean(
-            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(y, tf.int32), logits=y_pred))
+        return lambda y, y_pred: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(y, tf.int32),
+                                                                               logits=y_pred)
     if task == "binary":
-        return lambda y, y_pred: tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=y_pred))
-    return lambda y, y_pred: tf.reduce_mean(tf.square(y_pred - y))
+        return lambda y, y_pred: tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=y_pred),
+                                                axis=-1)
+    return lambda y, y_pred: tf.reduce_mean(tf.square(y_pred - y), axis=-1)
 
 
 def raw_metrics(task):
@@ -38,18 +39,14 @@ def raw_metrics(task):
     return lambda y, y_pred: {}
 
 
-def keras_loss(task):
-    """The Keras loss of `task`. On several workers (the layers level) its gradient counts for this
-    worker's share of the global batch (distributed.py); alone, it is the Keras loss object."""
-    return share_of_batch(_keras_mean_loss(task), keras_divides=True)
-
-
-def _keras_mean_loss(task):
+def keras_loss(task, reduction="sum_over_batch_size"):
+    """The Keras loss of `task`: loss_fn(y, y_pred) -> the mean over the batch, or with
+    reduction=None each example's loss (what tf.nn.compute_average_loss takes)."""
     if task == "classify":
-        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=reduction)
     if task == "binary":
-        return keras.losses.BinaryCrossentropy(from_logits=True)
-    return keras.losses.MeanSquaredError()
+        return keras.losses.BinaryCrossentropy(from_logits=True, reduction=reduction)
+    return keras.losses.MeanSquaredError(reduction=reduction)
 
 
 def keras_metrics(task) -> list:

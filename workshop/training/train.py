@@ -11,6 +11,7 @@ intra_op_threads, run_dir (+ a, b, true_a, true_b for linear; saved with --save;
 trained on several), and config (both configs as one dict).
 """
 
+import functools
 import json
 import sys
 import time
@@ -18,27 +19,19 @@ from dataclasses import asdict
 from pathlib import Path
 
 from workshop import metrics
-from workshop.algorithms.shapes import kernel_shapes
-from workshop.algorithms.weights import initial_weights
 from workshop.config import RunOptions, TrainConfig, settings
 from workshop.paths import logs_dir
-from workshop.training import distributed, schedules, speed
+from workshop.tensorboard.dashboards import BatchLoss, Dashboards, write_results
+from workshop.tensorboard.graph import KerasStepGraph
+from workshop.tensorboard.writers import RunWriters
+from workshop.tf_env import tf
+from workshop.training import distributed, speed
 from workshop.training.checkpoints import EpochCheckpoint, after_event_files, interrupted_run
 from workshop.training.guards import TrainingDiverged, StopOnDivergence, StopOnNonFinite, StopWhenAsked
-from workshop.training.levels import LEVELS, MODELS
+from workshop.training.levels import LEVELS, build_model, metadata
 from workshop.training.prepare import prepare
 from workshop.training.progress import ProgressLines
 from workshop.training.rundir import new_run_dir
-
-
-def build_model(config, data, weights=None, options=RunOptions()):
-    """The model of config.model at level config.api, started from `weights` (default: drawn
-    from config.seed), computing in options.precision."""
-    if weights is None:
-        weights = initial_weights(kernel_shapes(config.model, data.input_shape, data.classes, config.hidden),
-                                  config.seed)
-    with speed.precision(options.precision):
-        return MODELS[config.model, config.api].create(config, data.input_shape, data.classes, weights)
 
 
 def view_of(model, api):
@@ -46,17 +39,20 @@ def view_of(model, api):
     return LEVELS[api].view(model)
 
 
-def fit(config, model, data, callbacks=(), options=RunOptions()):
-    """Run the loop of config.api on `model`; returns the history {key: [value per epoch]}."""
-    return LEVELS[config.api].fit(model, data, config, callbacks, options)
+def loop_of(config, options):
+    """fit(model, data, config, writers, callbacks, checkpoint) of config.api: its level's loop, or on
+    several workers (`train --workers`) distributed_loop.py's."""
+    if distributed.strategy() is not None:
+        from workshop.training import distributed_loop
+        return distributed_loop.fit
+    fit = LEVELS[config.api].fit
+    return functools.partial(fit, options=options) if config.api == "keras" else fit  # compile's speed settings
 
 
-def metadata(config, data) -> dict:
-    """What a saved model carries about itself: what was trained, on which data, by which level."""
-    return {"model": config.model, "api": config.api, "dataset": config.dataset, "input_shape": list(data.input_shape),
-            "classes": data.classes, "class_names": list(data.class_names), "hidden": list(config.hidden),
-            "task": config.task, "data_version": data.version, "seed": config.seed,
-            "saved": time.strftime("%Y-%m-%dT%H:%M:%S")}
+def fit(config, model, data, callbacks=(), options=RunOptions(), writers=None):
+    """Run the loop of config.api on `model`; returns the history {key: [value per epoch]}.
+    writers: a RunWriters for the curves (default: write none)."""
+    return loop_of(config, options)(model, data, config, writers or RunWriters(None), callbacks)
 
 
 def save(config, view, data, path):
@@ -90,21 +86,35 @@ def run_folder(config, options) -> tuple[Path, bool]:
     return new_run_dir(logs_dir(options.logdir), options.experiment, name), False
 
 
+def dashboards(config, options, data, view, writers, resumed=False) -> list:
+    """The TensorBoard callbacks of a run beside the loop's own scalars (keras level: beside
+    keras.callbacks.TensorBoard): the graph of one step, the pictures, texts and histograms."""
+    if not options.dashboards:
+        return []
+    run_settings = {**settings(config, options), "task": config.task}
+    found = [Dashboards(writers, view, data, config.task, run_settings, histograms=config.api != "keras",
+                        texts=not resumed)]
+    if config.api == "keras" and not resumed:  # the custom loops write their train_step's graph themselves
+        found.insert(0, KerasStepGraph(writers.train, *batch_specs(data)))
+    if options.batch_summaries and config.api != "keras":  # the keras level: TensorBoard(update_freq="batch")
+        found.append(BatchLoss(writers.train))
+    return found
+
+
+def batch_specs(data):
+    """(x, y) tf.TensorSpecs of a training batch of any size."""
+    return (tf.TensorSpec((None, *data.x_train.shape[1:]), tf.as_dtype(data.x_train.dtype)),
+            tf.TensorSpec((None, *data.y_train.shape[1:]), tf.as_dtype(data.y_train.dtype)))
+
+
 def train_callbacks(config, options, data, view, writers, resumed=False) -> list:
     """What every run gets beside its loop, in order: the guards (a stop signal, a NaN or a diverging
     loss stops it), the progress line, the TensorBoard dashboards and, last, the resume checkpoint.
-    writers: a tensorboard Writers, or the run folder to write into."""
-    from workshop.tensorboard.callbacks import standard_callbacks
-    from workshop.tensorboard.writers import Writers
-    writers = writers if isinstance(writers, Writers) else Writers(writers)
-    run_settings = {**settings(config, options), "task": config.task}
+    writers: the run's RunWriters (tensorboard/writers.py), or its run folder."""
+    writers = writers if isinstance(writers, RunWriters) else RunWriters(writers)
     guards = [StopOnNonFinite(), StopOnDivergence(config.learning_rate, chance(config.task, data.classes))]
     progress = [ProgressLines(config.epochs)] if options.verbose else []
-    rate = schedules.learning_rate(config, len(data.x_train))  # what the loop's optimizer gets
-    dashboards = standard_callbacks(writers, view, data, config.task, run_settings, options.batch_summaries,
-                                    graph=LEVELS[config.api].compiles, resumed=resumed,
-                                    schedule=rate if callable(rate) else None) if options.dashboards else []
-    return [StopWhenAsked(), *guards, *progress, *dashboards,
+    return [StopWhenAsked(), *guards, *progress, *dashboards(config, options, data, view, writers, resumed),
             EpochCheckpoint(writers.run_dir, writers, resume_settings(config, options))]  # after each epoch: last
 
 
@@ -115,7 +125,7 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     start = time.perf_counter()
     config = config.resolved()
     options = (options or RunOptions()).checked(config)
-    if config.task == "perceptron":
+    if config.task == "perceptron":  # its own rule, one example at a time
         from workshop.training.perceptron_run import train_perceptron
         return train_perceptron(config, options, start)
     if not distributed.is_chief():
@@ -132,16 +142,16 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
         model = build_model(config, data, options=options)
     view = level.view(model)
 
-    from workshop.tensorboard.dashboards import write_results
-    from workshop.tensorboard.writers import Writers
-    writers, run_settings = Writers(run_dir), {**settings(config, options), "task": config.task}
+    writers, run_settings = RunWriters(run_dir), {**settings(config, options), "task": config.task}
     stopwatch = speed.Stopwatch(start)
     callbacks = [stopwatch, *train_callbacks(config, options, data, view, writers, resumed)]
     guards = [c for c in callbacks if isinstance(c, (StopOnNonFinite, StopOnDivergence))]
     checkpoint = callbacks[-1]  # train_callbacks puts it last
     try:
-        with distributed.scope_for(config.api):
-            history = level.fit(model, data, config, callbacks, options, distributed.from_chief(checkpoint))
+        # with dashboards off (what `workshop bench` compares with), every tf.summary call records nothing
+        with distributed.scope_for(config.api), tf.summary.record_if(options.dashboards):
+            history = loop_of(config, options)(model, data, config, writers, callbacks,
+                                               checkpoint=distributed.from_chief(checkpoint))
         failed = next((guard.message for guard in guards if guard.message), None)
         if failed:  # a diverged or stalled run never saves: an earlier model at options.save stays as it was
             checkpoint.remove()  # nor is it worth resuming
@@ -151,7 +161,8 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
         y_pred = view.predict(data.x_test)  # the test split: scored once, after training, never to choose
         test = metrics.evaluate(config.task, data.y_test, y_pred)
         epochs = len(history["loss"])
-        write_results(writers, run_settings, epochs, test, stopwatch.seconds, view, data, y_pred)
+        if options.dashboards:
+            write_results(writers, run_settings, epochs, test, stopwatch.seconds, view, data, y_pred)
     finally:
         writers.close()
 
@@ -191,5 +202,6 @@ def train_beside_chief(config: TrainConfig, options: RunOptions) -> dict:
               StopOnDivergence(config.learning_rate, chance(config.task, data.classes))]
     with distributed.scope_for(config.api):
         model = build_model(config, data, options=options)
-        history = LEVELS[config.api].fit(model, data, config, guards, options, distributed.from_chief(None))
+        history = loop_of(config, options)(model, data, config, RunWriters(None), guards,
+                                           checkpoint=distributed.from_chief(None))
     return {"worker": distributed.index(), "epochs": len(history.get("loss", []))}
