@@ -107,6 +107,9 @@ def test_compare_with_a_git_revision_unpacks_that_revisions_package():
         assert label == "HEAD " + git("rev-parse", "HEAD").stdout[:7]
         assert Path(root, "workshop/config.py").read_text() == git("show", "HEAD:workshop/config.py").stdout
     assert not Path(root).exists()  # removed after the benchmark
+    commit = git("rev-parse", "HEAD").stdout.strip()
+    with checkout(commit[:9]) as (label, root):
+        assert label == commit[:9]
 
 
 def test_the_clock_times_every_other_epoch_after_an_untimed_first(monkeypatch):
@@ -187,6 +190,19 @@ def test_the_throughput_rows_compare_whole_epochs_with_the_recipe_and_price_the_
     monkeypatch.setattr(driver, "round_robin", lambda specs, rounds, dataset, quick: {s.name: [1.0] for s in specs})
     small = suite.throughput("cnn", "digits", 1, quick=False)
     assert not any(r["target"] for r in small)  # on 8x8 digits: reported, no targets
+
+
+def test_the_peak_rows_count_a_whole_epochs_arithmetic(monkeypatch):
+    """Achieved GFLOP/s: forward and backward over the training examples, forward over the validation split."""
+    from workshop.bench.flops import cnn_train_flops_per_example
+    monkeypatch.setattr(driver, "one_shot", lambda spec, job, dataset, quick: ["100.0"])
+    rows = [{"name": suite.recipe_name("cnn"), "median": 1000.0},
+            {"name": suite.no_dashboards(suite.default_name("cnn")), "median": 2000.0}]
+    peak, recipe, ours = suite.peak("digits60k", False, rows)
+    assert peak["median"] == 100.0
+    per_example = cnn_train_flops_per_example((28, 28, 1)) * (1 + 6000 / 54000 / 3)
+    assert recipe["median"] == pytest.approx(1000 * per_example / 1e9) and recipe["ratio"] == recipe["median"] / 100
+    assert ours["median"] == pytest.approx(2 * recipe["median"])
 
 
 def test_bench_command_writes_its_table(tmp_path):

@@ -28,17 +28,20 @@ def checkout(rev_or_path):
     if commit is None:
         raise UsageError(f"--compare-with {rev_or_path}: neither a folder holding a workshop/ package nor a git "
                          f"revision of the repository at {repo}; give a checkout's root, or a branch, tag or commit")
-    archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", commit.decode().strip(), "workshop"],
+    commit = commit.strip()
+    archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", commit, "workshop"],
                              capture_output=True, check=True).stdout
+    label = rev_or_path if commit.startswith(rev_or_path) else f"{rev_or_path} {commit[:7]}"
     with tempfile.TemporaryDirectory(prefix="workshop-bench-other-") as root:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(root, filter="data")
-        yield f"{rev_or_path} {commit.decode()[:7]}", root
+            # our own repository's archive; "data" refuses links out of the folder where Python has it (3.11.4+)
+            tar.extractall(root, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+        yield label, root
 
 
-def _git(repo, *args) -> bytes | None:
+def _git(repo, *args) -> str | None:
     try:
-        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True)
+        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
     except FileNotFoundError:  # no git on this machine
         return None
     return done.stdout if done.returncode == 0 else None

@@ -98,7 +98,7 @@ def throughput(model, dataset, rounds, quick, other=None):
         batch = spec.config.get("batch_size", 128) if spec.kind == "recipe" else cfg.batch_size
         what = ("training, validation, dashboards and resume checkpoint" if spec.kind == "train" and
                 spec.options.get("dashboards", True) else "training and validation")
-        return f"batch {batch}; whole epochs: {what}" + (f"; {spec.code}" if spec.code else "")
+        return f"batch {batch}; whole epochs: {what}"
 
     def target(spec):
         return ">= 1.1x" if large and model == "cnn" and spec.name == default_name(model) else ""
