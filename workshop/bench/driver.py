@@ -12,14 +12,15 @@ import sys
 import tempfile
 from dataclasses import asdict
 
-from workshop.bench.worker import PREFIX
+from workshop.bench.specs import PREFIX
 
 
 class Remote:
-    """A worker process running `job` for the contender `spec` (contenders.Spec)."""
+    """A worker process running `job` for the contender `spec` (specs.Spec)."""
 
     def __init__(self, spec, job, dataset, quick):
-        self.name, self._examples = spec.name, None
+        self.name = spec.name
+        self.examples = spec.examples_per_epoch(dataset, quick)
         self._stderr = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen([sys.executable, "-m", "workshop.bench.worker", job, dataset,
                                       json.dumps(asdict(spec))] + (["--quick"] if quick else []),
@@ -34,14 +35,13 @@ class Remote:
         tail = [line for line in self._stderr.read().strip().splitlines() if line.strip()][-1:] or ["no output"]
         raise RuntimeError(f"benchmark worker for {self.name!r} stopped: {tail[0]}")
 
-    @property
-    def examples(self) -> int:
-        """Training examples per epoch, once the worker is ready (its untimed first epoch done)."""
-        if self._examples is None:
-            self._examples = int(self.read()[-1])
-        return self._examples
+    def ready(self):
+        """Waits until the worker has trained its untimed first epoch."""
+        if self.read() != ["ready"]:
+            raise RuntimeError(f"benchmark worker for {self.name!r} answered out of turn")
 
     def epoch(self) -> float:
+        """Seconds of one timed epoch (after an untimed one)."""
         self.proc.stdin.write("epoch\n")
         self.proc.stdin.flush()
         return float(self.read()[0])
@@ -81,8 +81,8 @@ def round_robin(specs, rounds, dataset, quick, together=True) -> dict:
     for batch in batches:
         workers = [Remote(spec, f"epochs:{rounds}", dataset, quick) for spec in batch]
         try:
-            for w in workers:
-                w.examples  # noqa: B018 - waits until every worker is ready: none warms up while one is timed
+            for w in workers:  # every worker ready before any is timed: none warms up while one is
+                w.ready()
             for _ in range(rounds):
                 for w in workers:
                     speeds.setdefault(w.name, []).append(w.examples / w.epoch())

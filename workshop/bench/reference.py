@@ -42,12 +42,11 @@ def build_mlp(input_shape, hidden=(64,), classes=10):
     return model
 
 
-def fit(model, data, epochs, callbacks=(), batch_size=BATCH_SIZE, validate=True):
-    """The recipe's `fit`, on `data` (a Splits): with validate=True as the example writes it, a
-    pass over the validation split ending every epoch; without, its training batches alone."""
-    validation = (data.x_val, one_hot(data.y_val, data.classes)) if validate else None
+def fit(model, data, epochs, callbacks=(), batch_size=BATCH_SIZE):
+    """The recipe's `fit` on `data` (a Splits), as the example writes it: a pass over the
+    validation split ends every epoch."""
     model.fit(data.x_train, one_hot(data.y_train, data.classes), batch_size=batch_size, epochs=epochs,
-              validation_data=validation, verbose=0, callbacks=list(callbacks))
+              validation_data=(data.x_val, one_hot(data.y_val, data.classes)), verbose=0, callbacks=list(callbacks))
 
 
 def one_hot(y, classes=10):
