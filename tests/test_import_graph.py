@@ -12,15 +12,9 @@ first, but that is no dependency of the importer's). Imports by a computed name
 import ast
 from pathlib import Path
 
-import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "workshop"
 
-# Cycles outside workshop/bench found when this test was written, each as its modules (the
-# training/* ones are being taken apart in issue 24). The list may only shrink.
-KNOWN = [
-    {"workshop.training.train", "workshop.training.perceptron_run"},
-]
 
 
 def module_names(package: Path) -> dict[str, Path]:
@@ -131,17 +125,7 @@ def test_the_graph_sees_every_form_of_import_and_names_the_cycle(tmp_path):
     assert cycles(import_graph(pkg)) == []
 
 
-def test_no_import_cycle_but_the_known_ones():
-    """None through the benchmark, and none that is new; the known ones may go."""
-    found = cycles(import_graph())
-    assert found == sorted(found)
-    unknown = [c for c in found if not any(set(c) <= known for known in KNOWN)]
-    assert not unknown, f"import cycles: {named(unknown)}"
-    assert not [c for c in found if any(m.startswith("workshop.bench") for m in c)]
-
-
-@pytest.mark.xfail(strict=True, reason="cycles outside workshop/bench, in training/*: " + "; ".join(
-    " <-> ".join(sorted(k)) for k in KNOWN))
 def test_the_package_has_no_import_cycle():
+    """Imports inside functions counted: each layer imports only the ones below it."""
     found = cycles(import_graph())
     assert not found, f"import cycles: {named(found)}"
