@@ -48,8 +48,9 @@ def execute(name: str) -> dict:
     filename = f"<{source(name).name} with its %inline code>"
     text = script(name)
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)  # mtime None: kept
+    # no __file__: AutoGraph refreshes linecache for a module whose __file__ names the function's file,
+    # and a refresh drops an entry with no file behind it
     module = types.ModuleType("__main__")
-    module.__file__ = filename
     before = sys.modules.get("__main__")
     sys.modules["__main__"] = module  # classes the lesson defines belong to a module that exists
     try:
