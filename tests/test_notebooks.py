@@ -102,6 +102,11 @@ def test_notebook_runs_top_to_bottom_at_quick_size(name, tmp_path):
     if name == "studio":
         assert (run_dir / "sweep.csv").is_file() and (run_dir / "batch-scores.csv").is_file()
         assert (models / "digits-mlp-v1.keras").is_file() and (models / "digits-mlp-v1.json").is_file()
+        # the sweep, as the HParams dashboard reads it: the experiment declared once, each run's hyperparameters
+        sweep = logdir / "studio" / "sweep"
+        assert "_hparams_/experiment" in load_events(sweep).Tags()["tensors"]
+        sessions = [load_events(run).Tags()["tensors"] for run in sweep.iterdir() if run.is_dir()]
+        assert len(sessions) == 4 and all("_hparams_/session_start_info" in tags for tags in sessions)
     if name == "demo":
         assert (models / "digits-cnn.keras").is_file()
         assert any(r.name.startswith("cnn-keras-") for r in runs) and any(r.name.startswith("cnn-layers-") for r in runs)
