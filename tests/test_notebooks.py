@@ -125,6 +125,7 @@ def test_notebook_runs_top_to_bottom_at_quick_size(name, tmp_path):
     # nothing reads as a failure when nothing failed: an exercise not written yet is one neutral line, a
     # check echoes no True or False, a run stopped on purpose is the lesson's text
     assert "✗" not in text and "workshop: error" not in text and "Traceback" not in text, text[-2000:]
+    assert "AutoGraph could not transform" not in text  # the inlined code's source is found, as a cell's
     echoed = [out.get("data", {}).get("text/plain") for c in nb.cells for out in c.get("outputs", [])
               if out.get("output_type") == "execute_result"]
     assert "True" not in echoed and "False" not in echoed
