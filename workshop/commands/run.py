@@ -76,8 +76,9 @@ def run(args) -> int:
             print(f"== {name}: done in {timings[-1][1]:.1f} s, {len(lesson.figures)} figures in "
                   f"{shown(lesson.run_dir)}\n", flush=True)
     # each module is watched on its own: a learner lands on its runs, not among all of them
+    width = max(len(name) for name in names)
     for name, seconds, figures, logdir in timings:
         watch = command(f"tensorboard --logdir {shown(logdir)}")
-        print(f"  {name:13} {seconds:6.1f} s  {figures:2} figures   watch: {watch}" if len(names) > 1
+        print(f"  {name:{width}} {seconds:6.1f} s  {figures:2} figures   watch: {watch}" if len(names) > 1
               else f"Look at them: {watch}")
     return 0
