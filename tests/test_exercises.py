@@ -11,13 +11,15 @@ import pytest
 from workshop.errors import UsageError
 from workshop.exercises import EXERCISES, check, hint, solution
 
-NUMPY_LEVEL = [name for name in EXERCISES if name != "gradient_tape_step"]
+TENSORFLOW = ("gradient_tape_step", "raw_train_step", "build_mlp", "train_and_log", "fit_with_tensorboard")
+NUMPY_LEVEL = [name for name in EXERCISES if name not in TENSORFLOW]
 
 
 def verdict(capsys, name, fn):
-    """(passed, printed text) of check(name, fn)."""
-    passed = check(name, fn)
-    return passed, capsys.readouterr().out
+    """(passed, printed text) of check(name, fn), which prints its verdict and returns nothing."""
+    assert check(name, fn) is None  # a notebook cell ending with check(...) shows no True or False
+    out = capsys.readouterr().out
+    return out.startswith("✓ "), out
 
 
 def sigmoid(z):
@@ -310,9 +312,28 @@ def test_wrong_answer_gets_its_targeted_message(capsys, name, fn, phrase):
         assert len(out.strip().splitlines()) <= 2 and "Traceback" not in out
 
 
+def stub(*args):
+    """What a lesson hands out: a docstring, and `return None  # your code here`."""
+    return None  # your code here
+
+
+def stub_pass(*args):
+    pass
+
+
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_a_function_not_written_yet_gets_one_neutral_line(capsys, name):
+    for fn in (stub, stub_pass, lambda *args: None):
+        passed, out = verdict(capsys, name, fn)
+        assert not passed
+        assert out == f"{name}: your turn — not written yet\n"  # no ✗: nothing failed
+
+
 @pytest.mark.parametrize("name", NUMPY_LEVEL)
-def test_stub_returning_none_says_so(capsys, name):
-    passed, out = verdict(capsys, name, lambda *args: None)
+def test_code_that_returns_none_says_so(capsys, name):
+    def forgot_return(*args):
+        result = len(args)  # noqa: F841 - work done, nothing returned
+    passed, out = verdict(capsys, name, forgot_return)
     assert not passed
     assert out == "✗ returns None: write your code where it says `your code here`, and `return` the result\n"
 
@@ -328,7 +349,7 @@ def test_function_that_raises_gets_one_line(capsys, name):
 
 
 def test_wrong_signature_is_one_line(capsys):
-    passed, out = verdict(capsys, "softmax", lambda: None)
+    passed, out = verdict(capsys, "softmax", lambda: 1)
     assert not passed and out.startswith("✗ your function raised TypeError") and len(out.splitlines()) == 1
 
 
@@ -384,15 +405,16 @@ def test_hint_and_solution_print_working_text(capsys, name):
     assert f"def {name}(" in source
     namespace = {}
     exec(compile(source, f"<solution {name}>", "exec"), namespace)  # what a learner would paste
-    if name != "gradient_tape_step":  # that one is run below, with the other TensorFlow checks
+    if name not in TENSORFLOW:  # those are run below, with the other TensorFlow checks
         passed, out = verdict(capsys, name, namespace[name])
         assert passed, out
 
 
 def test_exercise_records():
-    lessons = {"presentation", "introduction", "studio", "demo", "next", "qa"}
+    lessons = {"presentation", "introduction", "studio", "demo", "next", "qa", "levels-linear", "levels-logistic",
+               "levels-mlp"}
     assert {ex.lesson for ex in EXERCISES.values()} == lessons
-    assert len(EXERCISES) == 14
+    assert len(EXERCISES) == 18
     for name, ex in EXERCISES.items():
         assert ex.solution.__name__ == name and ex.task and "\n" not in ex.task
 
@@ -459,6 +481,5 @@ def test_gradient_tape_step(capsys):
         passed, out = verdict(capsys, name, fn)
         assert not passed and out.startswith("✗ ") and phrase in out, out
         assert len(out.strip().splitlines()) <= 2
-    assert verdict(capsys, name, lambda *args: None)[1].startswith("✗ returns None: write your code")
     passed, out = verdict(capsys, name, lambda *args: 1 / 0)
     assert out == "✗ your function raised ZeroDivisionError: division by zero\n"

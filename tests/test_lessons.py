@@ -41,3 +41,48 @@ def test_run_executes_the_source_with_its_options(tmp_path, capsys, monkeypatch)
     assert difference <= 1e-5, difference  # 2 workers end with the weights of one process
     import os
     assert "WORKSHOP_QUICK" not in os.environ  # the runner puts the environment back
+
+
+def test_the_levels_lessons_are_the_agendas_afternoon_and_run_all_runs_them(capsys, monkeypatch):
+    from workshop.agenda import AFTERNOON, MODULES, ORDER, afternoon, format_agenda
+    from workshop.commands import run
+    from workshop.lessons.literate import LEVEL_LESSONS
+    assert [item.module for item in AFTERNOON] == list(LEVEL_LESSONS) and ORDER == MODULES + LEVEL_LESSONS
+    assert [when for when, _ in afternoon("09:00")] == ["12:10", "12:20", "12:35", "12:50", "13:15"]
+    text = format_agenda("09:00")
+    assert "11:10  end of the modules; lunch (60 min)" in text and "13:35  end" in text
+    assert all(f"run {name}" in text for name in ORDER)
+    ran = []
+    monkeypatch.setattr(run, "execute", lambda name: ran.append(name) or {"lesson": _Done()})
+    assert main(["run", "all", "--quick"]) == 0
+    assert ran == list(ORDER)  # the morning's modules, then the afternoon's levels lessons
+    out = capsys.readouterr().out
+    assert all(f"== {name} (quick)" in out for name in ORDER)
+
+
+class _Done:
+    """What `workshop run` reads of a lesson that ran."""
+    figures, logdir, run_dir = [], "logs/x", "logs/x/figures-1"
+
+    def close(self):
+        pass
+
+
+@pytest.mark.slow
+def test_run_executes_a_lessons_inlined_code_with_autograph(tmp_path, capsys):
+    """`workshop run levels-perceptron` runs the notebook's code (the perceptron's files inlined): its
+    raw epoch, a tf.function with a Python for-loop over tf.range, converts only if AutoGraph finds the
+    inlined source; without it the loop would not run in the graph and the levels would part."""
+    import logging
+    from workshop.tf_env import tf
+    seen = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())
+    tf.get_logger().addHandler(handler)
+    try:
+        assert main(["run", "levels-perceptron", "--quick", "--logdir", str(tmp_path / "logs")]) == 0
+    finally:
+        tf.get_logger().removeHandler(handler)
+    out = capsys.readouterr().out
+    assert "raw    vs numpy: largest weight difference 0.0e+00" in out
+    assert not [m for m in seen if "AutoGraph could not transform" in m], seen

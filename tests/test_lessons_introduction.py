@@ -52,13 +52,19 @@ def test_gradient_descent_finds_the_least_squares_line_not_the_true_one(tmp_path
     assert abs(b_ls - line["true"][1]) > 0.01  # 30 noisy points: their best line is not the true one
 
 
-def test_gradients_by_hand_match_gradient_tape_at_the_output_and_through_a_hidden_layer():
+def test_gradient_figures_report_the_largest_difference_of_each_weight():
+    rng = np.random.default_rng(0)
+    hand = [rng.normal(size=s) for s in ((64, 16), (16,), (16, 10), (10,))]
+    tape = [g.copy() for g in hand]
+    tape[3][4] += 3e-7
     lesson = Lesson("introduction")
-    output = neurons.logistic_gradients_check(lesson)
-    hidden = neurons.hidden_layer_check(lesson)
+    dw = hand[0][:, :1].astype(np.float64)
+    output = neurons.draw_gradients(lesson, dw, dw - 2e-8)
+    hidden = neurons.draw_hidden_layer(lesson, hand, tape)
     lesson.close()
-    assert output["max_difference"] < 1e-6 and abs(output["loss_numpy"] - output["loss_tape"]) < 1e-6
-    assert len(hidden["max_difference"]) == 4 and max(hidden["max_difference"].values()) < 1e-6
+    assert output == pytest.approx(2e-8, rel=1e-3)
+    assert list(hidden) == ["hidden kernel (64, 16)", "hidden bias (16,)", "output kernel (16, 10)", "output bias (10,)"]
+    assert hidden["output bias (10,)"] == pytest.approx(3e-7, rel=1e-2) and hidden["hidden kernel (64, 16)"] == 0
     assert {p.stem for p in lesson.figures} == {"backprop_vs_gradienttape", "backprop_hidden_layer"}
 
 

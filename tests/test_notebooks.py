@@ -102,6 +102,11 @@ def test_notebook_runs_top_to_bottom_at_quick_size(name, tmp_path):
     if name == "studio":
         assert (run_dir / "sweep.csv").is_file() and (run_dir / "batch-scores.csv").is_file()
         assert (models / "digits-mlp-v1.keras").is_file() and (models / "digits-mlp-v1.json").is_file()
+        # the sweep, as the HParams dashboard reads it: the experiment declared once, each run's hyperparameters
+        sweep = logdir / "studio" / "sweep"
+        assert "_hparams_/experiment" in load_events(sweep).Tags()["tensors"]
+        sessions = [load_events(run).Tags()["tensors"] for run in sweep.iterdir() if run.is_dir()]
+        assert len(sessions) == 4 and all("_hparams_/session_start_info" in tags for tags in sessions)
     if name == "demo":
         assert (models / "digits-cnn.keras").is_file()
         assert any(r.name.startswith("cnn-keras-") for r in runs) and any(r.name.startswith("cnn-layers-") for r in runs)
@@ -110,7 +115,21 @@ def test_notebook_runs_top_to_bottom_at_quick_size(name, tmp_path):
         assert "largest weight difference, 2 workers vs 1 process" in text
     if name == "qa":
         assert (run_dir / "doctor.txt").is_file()
-    if name.startswith("levels-"):
+    if name.startswith("levels-"):  # every level's run in the group its TensorBoard cell opens
         algorithm = name.split("-", 1)[1]
-        assert {r.name.split("-")[1] for r in runs if r.name.startswith(algorithm)} >= (
-            {"numpy", "raw"} if algorithm == "perceptron" else {"raw", "layers", "keras"})
+        assert "%tensorboard --logdir {lesson.logdir}/levels" in "\n".join(c.source for c in tensorboard_cells)
+        assert {r.name.split("-")[1] for r in (logdir / name / "levels").iterdir() if r.name.startswith(algorithm)} == (
+            {"numpy", "raw"} if algorithm == "perceptron" else {"raw", "layers", "keras"} if algorithm == "cnn"
+            else {"numpy", "raw", "layers", "keras"})
+        assert "largest weight difference" in text  # the equality check, run live
+    # nothing reads as a failure when nothing failed: an exercise not written yet is one neutral line, a
+    # check echoes no True or False, a run stopped on purpose is the lesson's text
+    assert "✗" not in text and "workshop: error" not in text and "Traceback" not in text, text[-2000:]
+    assert "AutoGraph could not transform" not in text  # the inlined code's source is found, as a cell's
+    echoed = [out.get("data", {}).get("text/plain") for c in nb.cells for out in c.get("outputs", [])
+              if out.get("output_type") == "execute_result"]
+    assert "True" not in echoed and "False" not in echoed
+    exercises = [c.source.rsplit('exercises.check("', 1)[1].split('"')[0] for c in nb.cells
+                 if c.cell_type == "code" and 'exercises.check("' in c.source]
+    for exercise in exercises:
+        assert f"{exercise}: your turn — not written yet" in text

@@ -185,15 +185,19 @@ def test_projector_offers_only_the_runs_with_labels_and_thumbnails(logs):
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory):
-    """The studio lesson's sweep at its quick size (2 learning rates x 2 hidden widths), each run
-    one tiny epoch. Returns (the experiment's folder, the sweep's table)."""
-    from workshop.lessons import experiments
-    root = tmp_path_factory.mktemp("sweep")
+    """A sweep of `workshop train`'s own keras runs of the mlp (2 learning rates x 2 hidden widths), each
+    run one tiny epoch. Returns (the experiment's folder, the sweep's table). (The studio lesson sweeps
+    with TensorBoard's hparams API in its own cells: tests/test_notebooks.py runs it.)"""
+    import itertools
 
-    def train(save=None, run_name=None, **fields):
-        return train_into(root / "logs", "studio", run_name=run_name, **{**fields, "epochs": 1})
-    lesson = SimpleNamespace(quick=True, run_dir=root, train=train, say=lambda text="": None)
-    return root / "logs" / "studio", experiments.sweep(lesson)
+    import pandas as pd
+    root = tmp_path_factory.mktemp("sweep")
+    rows = []
+    for learning_rate, hidden in itertools.product((0.05, 0.2), (16, 64)):
+        s = train_into(root / "logs", "studio", run_name=f"mlp-lr{learning_rate}-h{hidden}", model="mlp", api="keras",
+                       learning_rate=learning_rate, hidden=(hidden,), epochs=1)
+        rows.append({"learning_rate": learning_rate, "hidden": hidden, "run_dir": s["run_dir"]})
+    return root / "logs" / "studio", pd.DataFrame(rows)
 
 
 def test_hparams_show_every_swept_hyperparameter_on_an_ordered_axis(sweep):

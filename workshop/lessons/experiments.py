@@ -1,16 +1,16 @@
-"""The studio lesson's machinery (lessons/studio.py tells the story): a sweep, its table and
+"""The studio lesson's machinery (lessons/studio.py tells the story, and runs the sweep itself with
+Keras and TensorBoard's hparams API): the sweep's grid, saving and scoring its models, its table and
 figure, a model registry, batch scoring, and one digit's yes/no counts.
 
 | here | what a hosted ML studio calls it |
 |---|---|
-| logs/studio/ | an experiment |
-| one train() call, one folder under it | a run (or job) |
+| logs/studio/sweep/, its runs and hp.hparams_config | an experiment |
+| one fit() of the sweep, one folder under logs/studio/sweep/ | a run (or job) |
 | the loop over learning rates x widths | a sweep (hyperparameter tuning job) |
 | models/<name>-v<N>.keras + .json | a model registry entry, versioned |
 | score_folder() | a batch endpoint / batch inference job |
 """
 
-import itertools
 import json
 import shutil
 import time
@@ -26,23 +26,33 @@ from workshop.lessons.samples import label_from_name, write_samples
 MODEL_NAME = "digits-mlp"
 
 
-def sweep(lesson) -> pd.DataFrame:
-    """Train the mlp on every (learning_rate, hidden) of the grid; one row per run, best
-    validation accuracy first. Each run's model is kept as <run_dir>/sweep/lr<rate>-h<width>.keras."""
-    rates = (0.05, 0.2) if lesson.quick else (0.02, 0.1, 0.3)
-    widths = (16, 64) if lesson.quick else (16, 64, 128)
-    rows = []
-    for learning_rate, width in itertools.product(rates, widths):
-        saved = lesson.run_dir / "sweep" / f"lr{learning_rate}-h{width}.keras"
-        s = lesson.train(model="mlp", api="keras", learning_rate=learning_rate, hidden=(width,),
-                         epochs=4 if lesson.quick else 15, save=str(saved),
-                         run_name=f"mlp-lr{learning_rate}-h{width}")  # runs named by what was swept
-        rows.append({"learning_rate": learning_rate, "hidden": width, "epochs": s["epochs"],
-                     "train_accuracy": s["train_accuracy"], "val_accuracy": s["val_accuracy"],
-                     "val_loss": s["val_loss"], "test_accuracy": s["test_accuracy"],
-                     "seconds": round(s["wall_seconds"], 2), "run_dir": s["run_dir"], "model_file": str(saved)})
-        lesson.say(f"  run lr={learning_rate:<5} hidden={width:<4} val accuracy {s['val_accuracy']:.3f}")
-    return pd.DataFrame(rows).sort_values("val_accuracy", ascending=False, kind="stable", ignore_index=True)
+def sweep_grid(lesson) -> tuple[tuple, tuple, int]:
+    """(learning rates, hidden widths, epochs) of the lesson's sweep: 2 x 2 of 4 epochs quick, 3 x 3 of 15 full."""
+    if lesson.quick:
+        return (0.05, 0.2), (16, 64), 4
+    return (0.02, 0.1, 0.3), (16, 64, 128), 15
+
+
+def keep(model, path, hidden, splits) -> Path:
+    """Save a sweep's keras.Sequential MLP as the package saves models (a .keras file with the metadata
+    `workshop predict` and the registry read), so the chosen one can be registered without training it again."""
+    from workshop import saving
+    from workshop.config import TrainConfig
+    from workshop.training.train import metadata
+    config = TrainConfig(model="mlp", api="keras", hidden=(int(hidden),)).resolved()
+    return saving.save_keras(model, Path(path), metadata(config, splits))
+
+
+def scores(model, splits) -> dict:
+    """The model's accuracy on the training, validation and test splits, and its validation loss."""
+    found = {}
+    for split in ("train", "val", "test"):
+        result = model.evaluate(getattr(splits, f"x_{split}"), getattr(splits, f"y_{split}"), verbose=0,
+                                return_dict=True)
+        found[f"{split}_accuracy"] = float(result["accuracy"])
+        if split == "val":
+            found["val_loss"] = float(result["loss"])
+    return found
 
 
 def save_table(lesson, table: pd.DataFrame) -> Path:

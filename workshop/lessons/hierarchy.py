@@ -98,9 +98,11 @@ def on_two_workers(lesson, epochs) -> dict:
     from workshop.training.workers import local_cluster, train_on_workers
     fields = {"model": "mlp", "api": "raw", "optimizer": "sgd", "epochs": epochs}
     saved = {n: lesson.models_dir / f"next-mlp-{n}.keras" for n in ("2-workers", "1-process")}
-    options = RunOptions(experiment=lesson.name, run_name="mlp-raw-2-workers", verbose=0, save=str(saved["2-workers"]))
+    # both runs in logs/<lesson>/workers/, which the lesson's TensorBoard for this question opens alone
+    options = RunOptions(experiment=f"{lesson.name}/workers", run_name="mlp-raw-2-workers", verbose=0,
+                         save=str(saved["2-workers"]))
     two = train_on_workers(TrainConfig(**fields).resolved(), options, local_cluster(2))
-    one = lesson.train(save=str(saved["1-process"]), run_name="mlp-raw-1-process", **fields)
+    one = lesson.train(save=str(saved["1-process"]), run_name="mlp-raw-1-process", group="workers", **fields)
     weights = {n: load(path)[0].get_weights() for n, path in saved.items()}
     difference = max(float(np.abs(a - b).max()) for a, b in zip(weights["2-workers"], weights["1-process"]))
     for name, s in (("2 workers", two), ("1 process", one)):

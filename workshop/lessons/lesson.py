@@ -6,11 +6,15 @@ Every lesson source starts with
     lesson = Lesson("introduction", quick=QUICK)
 
 and then trains and draws through it:
-    lesson.train(model="mlp", api="keras", ...)   a training run into logs/<lesson>/, like `workshop train`
+    lesson.train(model="mlp", api="keras", group="sgd", ...)
+                                                  a training run into logs/<lesson>/<group>/, like
+                                                  `workshop train`; create= and fit= train it with the
+                                                  model file and loop a cell defines (the levels lessons)
     lesson.figure(fig, "name")                    a matplotlib figure as logs/<lesson>/figures-<time>/name.png
                                                   (at DPI), as TensorBoard image `figures/name`, and inline
                                                   in a notebook
-    lesson.logdir                                 logs/<lesson>/: what `%tensorboard --logdir` should show
+    lesson.logdir                                 logs/<lesson>/; a section's `%tensorboard --logdir` shows
+                                                  its own group, {lesson.logdir}/<group>: one question a chart
 
 `workshop run NAME [--quick] [--logdir DIR] [--models-dir DIR] [--images ...]` runs the same
 source as a script and passes its options in the environment, where they win over the
@@ -18,6 +22,7 @@ notebook's own switch: WORKSHOP_QUICK (1 or 0), WORKSHOP_LOGDIR, WORKSHOP_MODELS
 WORKSHOP_IMAGES (paths joined by os.pathsep).
 """
 
+import contextlib
 import io
 import os
 from pathlib import Path
@@ -63,15 +68,32 @@ class Lesson:
     def say(self, text: str = "") -> None:
         print(text, flush=True)
 
-    def train(self, save=None, progress=False, run_name=None, **fields) -> dict:
+    def train(self, save=None, progress=False, run_name=None, group=None, create=None, fit=None, **fields) -> dict:
         """train(TrainConfig(**fields)) into this lesson's folder of runs; returns the summary
         (workshop/training/train.py). save: a path to keep the trained model at. progress: print
         a line per epoch (for runs long enough to wait for), else train quietly. run_name: the run
-        folder's name before its time stamp (default <model>-<api>-<dataset>)."""
+        folder's name before its time stamp (default <model>-<api>-<dataset>). group: the runs of
+        one question, logs/<lesson>/<group>/, which that section's TensorBoard opens alone.
+
+        create, fit: the model file's `create(config, input_shape, classes, weights)` and the level's
+        loop (`fit`; for the perceptron `train_perceptron`) as a notebook cell defines them, inlined
+        from the package (literate.py) and perhaps changed: the run uses them in place of the
+        package's own, and everything around them (data, start weights, TensorBoard, saving) stays
+        the package's. RuntimeError if the training did not call one it was given."""
         from workshop.config import RunOptions, TrainConfig
         from workshop.training.train import train
-        return train(TrainConfig(**fields), RunOptions(experiment=self.name, verbose=int(progress), save=save,
-                                                       run_name=run_name))
+        options = RunOptions(experiment=f"{self.name}/{group}" if group else self.name, verbose=int(progress),
+                             save=save, run_name=run_name)
+        config = TrainConfig(**fields)
+        if create is None and fit is None:
+            return train(config, options)
+        with _own_code(config.resolved(), create, fit) as used:
+            summary = train(config, options)
+        unused = [name for name, given in (("create", create), ("fit", fit)) if given and name not in used]
+        if unused:
+            raise RuntimeError(f"the training never called the cell's {' and '.join(unused)}: "
+                               "workshop/lessons/lesson.py no longer matches workshop/training/train.py")
+        return summary
 
     def figure(self, fig, name: str) -> Path:
         """Save matplotlib `fig` as <run_dir>/<name>.png (at DPI) and as TensorBoard image `figures/name`."""
@@ -113,3 +135,34 @@ class Lesson:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+
+
+@contextlib.contextmanager
+def _own_code(config, create, fit):
+    """Within: `train()` builds config.model at level config.api with `create` and trains it with `fit`
+    (where given), through the tables it looks them up in (workshop/training/levels.py; the perceptron's
+    loop is perceptron_run.train_perceptron). Yields the set of the names that were called."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from workshop.training import levels, perceptron_run
+    used = set()
+
+    def counted(name, fn):
+        def called(*args, **kwargs):
+            used.add(name)
+            return fn(*args, **kwargs)
+        return called
+
+    key = (config.model, config.api)
+    before = levels.MODELS[key], levels.LEVELS[config.api], perceptron_run.train_perceptron
+    try:
+        if create is not None:
+            levels.MODELS[key] = SimpleNamespace(create=counted("create", create))
+        if fit is not None and config.task == "perceptron":
+            perceptron_run.train_perceptron = counted("fit", fit)
+        elif fit is not None:
+            levels.LEVELS[config.api] = replace(levels.LEVELS[config.api], fit=counted("fit", fit))
+        yield used
+    finally:
+        levels.MODELS[key], levels.LEVELS[config.api], perceptron_run.train_perceptron = before

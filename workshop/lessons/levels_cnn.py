@@ -3,18 +3,21 @@
 #
 # **What you will learn:** a small convolutional network — conv 3×3 → max-pool → conv 3×3 → max-pool →
 # dense — written three times: from `tf.nn.conv2d` and `tf.nn.max_pool2d` on bare `tf.Variable`s, from Keras
-# layers in your own loop, and as a `keras.Sequential` trained by `fit`. Then the proof that the three are one
-# algorithm: from the same start weights, on the same batches, they end with the same 21,386 weights. (There
-# is no numpy level: a convolution's backward pass by hand teaches less than it costs.)
+# layers in your own loop, and as a `keras.Sequential` trained by `fit`. The cells below *are* the package's
+# code (each model file of `workshop/algorithms/` and each loop of `workshop/training/`, copied in when the
+# notebook was made): change any of them and train again. Then the proof that the three are one algorithm: from
+# the same start weights, on the same batches, they end with the same 21,386 weights. (There is no numpy level:
+# a convolution's backward pass by hand teaches less than it costs.)
 #
 # **How to run it:** `workshop run levels-cnn` (about 15-30 s on 2 CPU cores; `workshop run levels-cnn --quick`:
-# about 10 s), or open `notebooks/levels-cnn.ipynb` in JupyterLab with `workshop lab`.
+# about 10 s), or open `notebooks/levels-cnn.ipynb` in JupyterLab with `workshop lab`. Run a level's cells in
+# order — model, loop, train: each level's cells define `create` and `fit` anew.
 #
 # **Expected results:** every level reaches the same accuracy, to the last digit, and ends with the very same
 # weights as the keras level, bit for bit (largest difference 0; full: 10 epochs on the 1,294 training digits,
 # test accuracy 0.936; quick: 2 epochs on 512 digits, test accuracy 0.362). Plain SGD without dropout
 # keeps the comparison exact (section 1 says why); `workshop train cnn` (Adam, dropout 0.5, 15 epochs) reaches
-# 0.97 or more. The last cell of section 5 fails (an `assert`) if any level parts from keras by more than 1e-5.
+# 0.97 or more. The last cell of section 6 fails (an `assert`) if any level parts from keras by more than 1e-5.
 
 # %%
 QUICK = False  # True: seconds per section (what CI runs); False: the full sizes, for a live session
@@ -30,7 +33,8 @@ lesson = Lesson("levels-cnn", quick=QUICK)
 # random half of the features at every step, and the raw level draws its masks with `tf.nn.dropout` while the
 # Keras levels draw theirs with `keras.layers.Dropout`'s own generator: different masks, so different networks
 # are trained (with dropout 0.5 at the quick size we measured raw 0.03 away from keras after 2 epochs). With
-# dropout off the levels compute the same math, and the comparison means something.
+# dropout off the levels compute the same math, and the comparison means something. Every level's run goes
+# into `logs/levels-cnn/levels/`, which section 7 opens.
 
 # %%
 from workshop.config import TrainConfig
@@ -42,80 +46,83 @@ same = dict(model="cnn", optimizer="sgd", learning_rate=0.1, dropout=0.0, seed=0
 config = TrainConfig(**same).resolved()
 data = prepare(config)
 lesson.say(side_by_side.describe(data))
+summaries = {}  # {level: its run's summary}, filled section by section
 
 # %% [markdown]
-# ## 2. The model at each level
+# ## 2. raw: you write every operation, TensorFlow finds the gradients
 #
-# ### raw: you write every operation, TensorFlow finds the gradients
 # The weights are `tf.Variable`s in a `tf.Module`; the forward pass calls the ops by name: `tf.nn.conv2d`,
 # `tf.nn.relu`, `tf.nn.max_pool2d`, `tf.reshape` (in the order Keras's `Flatten` uses), `tf.matmul`. You choose
-# the padding and the shapes yourself. The training loop takes the gradients with `tf.GradientTape`.
+# the padding and the shapes yourself. (`workshop/algorithms/cnn_raw.py`)
 
 # %%
-import inspect
-
-from workshop.algorithms import cnn_keras, cnn_layers, cnn_raw
-
-print(inspect.getsource(cnn_raw.CNN))
+# %inline workshop/algorithms/cnn_raw.py
 
 # %% [markdown]
-# ### layers: Keras layers hold the weights, you still write the loop
+# The raw level's loop: `train_step` records the forward pass on a `tf.GradientTape`, plays it backwards and
+# updates each variable by hand, `w.assign_sub(learning_rate * g)`; then the validation pass.
+
+# %%
+# %inline workshop/training/raw_loop.py
+
+# %%
+summaries["raw"] = lesson.train(api="raw", **same, group="levels", create=create, fit=fit,
+                                save=side_by_side.model_path(lesson, config, "raw"))
+side_by_side.say_run(lesson, summaries["raw"])
+
+# %% [markdown]
+# ## 3. layers: Keras layers hold the weights, you still write the loop
+#
 # `Conv2D`, `MaxPooling2D`, `Flatten`, `Dropout` and `Dense` create their own weights with the right shapes and
-# compute the same ops; a `keras.Model` subclass composes them. The loop is still ours, with a Keras optimizer.
+# compute the same ops; a `keras.Model` subclass composes them. (`workshop/algorithms/cnn_layers.py`)
 
 # %%
-print(inspect.getsource(cnn_layers.CNN))
+# %inline workshop/algorithms/cnn_layers.py
 
 # %% [markdown]
-# ### keras: you describe the network, `fit` does the rest
-# The same layers in a `keras.Sequential`, in the spirit of Keras's "Simple MNIST convnet" example. This is
-# also the form every level saves to `.keras`.
+# The layers level's loop: the same tape, then `optimizer.apply_gradients` and `keras.metrics`.
 
 # %%
-print(inspect.getsource(cnn_keras.build))
+# %inline workshop/training/layers_loop.py
+
+# %%
+summaries["layers"] = lesson.train(api="layers", **same, group="levels", create=create, fit=fit,
+                                   save=side_by_side.model_path(lesson, config, "layers"))
+side_by_side.say_run(lesson, summaries["layers"])
 
 # %% [markdown]
-# ## 3. The training loop at each level
+# ## 4. keras: you describe the network, `fit` does the rest
 #
-# | level | loop | who computes the gradients | who updates the weights |
-# |---|---|---|---|
-# | raw | `workshop/training/raw_loop.py` | `tf.GradientTape` | the loop: `w.assign_sub(learning_rate * g)` |
-# | layers | `workshop/training/layers_loop.py` | `tf.GradientTape` | a Keras optimizer |
-# | keras | `workshop/training/keras_fit.py` | `model.fit` | `model.fit` |
-#
-# Here is the keras one. It is short because `fit` does what the other two loops write out: batching, the
-# tape, the update, the metrics, the callbacks. The two settings that matter for the comparison are visible:
-# `shuffle=False` (the data pipeline already delivers each epoch in the order drawn from the seed) and
-# `steps_per_execution` (several batches per compiled call: faster, the same batches in the same order).
-# Read the others the same way: `from workshop.training import raw_loop`, then
-# `print(inspect.getsource(raw_loop.fit))`.
+# The same layers in a `keras.Sequential`, in the spirit of Keras's "Simple MNIST convnet" example
+# (`workshop/algorithms/cnn_keras.py`). This is also the form every level saves to `.keras`.
 
 # %%
-from workshop.training import keras_fit
-
-print(inspect.getsource(keras_fit.fit))
+# %inline workshop/algorithms/cnn_keras.py
 
 # %% [markdown]
-# ## 4. Train it at each level
-#
-# Same seed, so the same start weights: drawn once in NumPy (`workshop/algorithms/weights.py`) and copied into
-# every level. Same batches in the same order: each epoch's order is drawn in NumPy too (`epoch_orders` in
-# `workshop/data/pipeline.py`). Plain SGD, the update every level writes the same way, and no dropout. Each run
-# is logged into `logs/levels-cnn/` and its model saved beside this lesson's figures.
+# `compile` + `fit` (`workshop/training/keras_fit.py`): batching, the tape, the update, the metrics and the
+# callbacks all happen inside `model.fit`. The pipeline already delivers each epoch in the order drawn from the
+# seed, which is what makes the comparison with the other two loops exact.
 
 # %%
-summaries = {api: lesson.train(api=api, **same, save=side_by_side.model_path(lesson, config, api))
-             for api in ("raw", "layers", "keras")}
+# %inline workshop/training/keras_fit.py
+
+# %%
+summaries["keras"] = lesson.train(api="keras", **same, group="levels", create=create, fit=fit,
+                                  save=side_by_side.model_path(lesson, config, "keras"))
+side_by_side.say_run(lesson, summaries["keras"])
 
 # %% [markdown]
-# The levels side by side. Loss and accuracy agree to the digits shown; only the speed differs.
+# ## 5. The levels side by side
+#
+# Loss and accuracy agree to the digits shown; only the speed differs.
 
 # %%
 table = side_by_side.results(summaries)
 lesson.say(side_by_side.show(table))
 
 # %% [markdown]
-# ## 5. The proof: the same weights
+# ## 6. The proof: the same weights
 #
 # Read every saved model back from its file, as any user of it would, and take its weights in Keras order:
 # both kernels and biases of the convolutions, then the dense layer's.
@@ -149,10 +156,12 @@ differences = side_by_side.same_weights(lesson, weights, reference="keras",
 # (measured with seeds 0–2), and with their different dropout masks they are no longer equal weight for weight.
 
 # %% [markdown]
-# ## 6. Watch it in TensorBoard
-# This lesson's runs only: `logs/levels-cnn/`. In Scalars the three levels' `epoch_loss` and `epoch_accuracy`
-# curves lie exactly on top of each other; switch runs on and off to see that each is there.
+# ## 7. Watch it in TensorBoard: three levels, one curve
+# The runs of this question only: `logs/levels-cnn/levels/`, the three levels trained above. In Scalars the
+# `epoch_loss` and `epoch_accuracy` of raw, layers and keras coincide exactly — three runs, one visible line
+# each for training and validation. That is the proof again, not a missing run: switch runs on and off in the
+# run list to see that each one is there.
 
 # %%
 # %load_ext tensorboard
-# %tensorboard --logdir {lesson.logdir}
+# %tensorboard --logdir {lesson.logdir}/levels

@@ -9,20 +9,22 @@ Python script - notebook magics such as `# %tensorboard` are comments there - so
     the run            `workshop run NAME`      the source executed top to bottom
 
 all come from the same file and cannot drift (tests/test_notebooks.py fails when a
-generated notebook is out of date). Run as a module, this file regenerates the notebooks:
-`python -m workshop.lessons.literate`.
+generated notebook is out of date). A code cell may hold a directive instead of code,
+`# %inline workshop/algorithms/mlp_raw.py [NAME ...]`: all three then show, and run, the code of
+that package file as it is (inline.py), so a cell that shows the package's code is the package's
+code. Run as a module, this file regenerates the notebooks: `python -m workshop.lessons.literate`.
 """
 
 import sys
 from pathlib import Path
 
-from workshop.agenda import MODULES
+from workshop.agenda import MODULES, TRACK
 from workshop.errors import UsageError
 from workshop.paths import project_root
 
 LESSONS_DIR = Path(__file__).resolve().parent
-LEVEL_LESSONS = tuple(f"levels-{name}" for name in ("perceptron", "linear", "logistic", "mlp", "cnn"))
-LESSONS = (*MODULES, *LEVEL_LESSONS)  # the agenda's six modules, then one notebook per algorithm
+LEVEL_LESSONS = TRACK  # levels-<algorithm>: one notebook per algorithm, the agenda's afternoon track
+LESSONS = (*MODULES, *LEVEL_LESSONS)  # the agenda's six modules, then the afternoon's five
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -43,10 +45,16 @@ def notebook_path(name: str, folder=None) -> Path:
     return Path(folder or project_root() / "notebooks") / f"{name}.ipynb"
 
 
+def script(name: str) -> str:
+    """The lesson's source with its `# %inline` directives replaced by the code they name: what runs."""
+    from workshop.lessons.inline import expand
+    return expand(source(name).read_text(encoding="utf-8"))
+
+
 def read(name: str):
     """The lesson as an nbformat notebook, without outputs."""
     import jupytext
-    nb = jupytext.reads(source(name).read_text(encoding="utf-8"), fmt="py:percent")
+    nb = jupytext.reads(script(name), fmt="py:percent")
     nb.metadata = {"kernelspec": KERNEL, "language_info": {"name": "python"}}
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i}"  # stable ids: the same source always gives the same file

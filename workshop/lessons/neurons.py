@@ -1,7 +1,7 @@
 """Introduction, part 1: how a single neuron learns - the code the lesson calls.
 
-The perceptron rule on truth tables, the logistic neuron's gradients by hand beside
-tf.GradientTape's, backpropagation through a hidden layer, and linear regression the
+The perceptron rule on truth tables, the figures of the gradients by hand beside
+tf.GradientTape's (the lesson computes both in its own cells), and linear regression the
 deep-learning way (SGD vs batch gradient descent). Every model here is the package's
 own (workshop/algorithms/), trained by the package's own loops (workshop/training/).
 """
@@ -29,7 +29,7 @@ def perceptron_rule(gate, learning_rate=0.1, epochs=25):
 def perceptrons(lesson) -> dict:
     """Both gates: the line each one ends with, and the mistakes per epoch. Returns, per gate,
     the mistakes made during the last epoch and how many rows the *final* weights get right."""
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), layout="constrained")  # constrained: titles kept apart
     results = {}
     for ax, gate in zip(axes[:2], GATES):
         table = truth_table(gate)
@@ -41,70 +41,46 @@ def perceptrons(lesson) -> dict:
         if abs(w[2]) > 1e-6:  # the line w0 + w1*x1 + w2*x2 = 0
             ax.plot(xs, -(w[0] + w[1] * xs) / w[2], "k--")
         ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="x1", ylabel="x2",
-               title=f"{gate.upper()}: the final line gets {right} of 4 rows right")
+               title=f"{gate.upper()}: the final line\ngets {right} of 4 rows right")
         axes[2].plot(errors, label=gate.upper(), marker=".")
-    axes[2].set(title="mistakes made while learning, per epoch", xlabel="epoch", ylabel="mistakes")
+    axes[2].set(title="mistakes made while learning,\nper epoch", xlabel="epoch", ylabel="mistakes")
     axes[2].legend()
     lesson.figure(fig, "perceptron")
     return results
 
 
-def logistic_gradients_check(lesson) -> dict:
-    """One sigmoid neuron (logistic regression) on the 8s vs 1s: the gradient of its loss by hand
-    (algorithms/logistic_numpy.py) and by tf.GradientTape on the raw level's model, from the same weights."""
-    from workshop.algorithms.logistic_numpy import Logistic
-    from workshop.algorithms.logistic_raw import Logistic as RawLogistic
-    from workshop.tf_env import tf
-    from workshop.training.prepare import prepare
-    from workshop.training.tasks import raw_loss
-    data = prepare(TrainConfig(model="logistic").resolved())
-    x, y = data.x_train, data.y_train
-    rng = np.random.default_rng(0)
-    weights = [rng.normal(0, 0.1, (64, 1)).astype(np.float32), rng.normal(0, 0.1, 1).astype(np.float32)]
-    loss, grads = Logistic(weights).gradients(x, y)  # the chain rule, written out
-    raw = RawLogistic(weights)
-    with tf.GradientTape() as tape:  # the same forward pass, recorded and played backwards
-        tape_loss = raw_loss("binary")(y, raw(x))
-    tape_grads = [g.numpy() for g in tape.gradient(tape_loss, raw.params)]
-    diff = max(float(np.abs(g - t).max()) for g, t in zip(grads, tape_grads))
-    fig, ax = plt.subplots(figsize=(4.5, 4.2))
-    ax.scatter(grads[0].ravel(), tape_grads[0].ravel(), s=10)
-    lim = np.abs(grads[0]).max() * 1.1
+def draw_gradients(lesson, by_hand, by_tape):
+    """backprop_vs_gradienttape.png: the logistic neuron's dL/dw (64, 1) by hand against tf.GradientTape's,
+    one point per weight; returns the largest difference."""
+    by_hand, by_tape = np.ravel(by_hand), np.ravel(by_tape)
+    diff = float(np.abs(by_hand - by_tape).max())
+    fig, ax = plt.subplots(figsize=(4.5, 4.2), layout="constrained")
+    ax.scatter(by_hand, by_tape, s=10)
+    lim = np.abs(by_hand).max() * 1.1
     ax.plot([-lim, lim], [-lim, lim], "k:", lw=1)
     ax.set(xlabel="dL/dw by hand (NumPy)", ylabel="dL/dw by tf.GradientTape",
-           title=f"64 weights + 1 bias, largest difference {diff:.1e}")
+           title=f"{len(by_hand)} weights, largest difference {diff:.1e}")
     lesson.figure(fig, "backprop_vs_gradienttape")
-    return {"examples": len(x), "loss_numpy": float(loss), "loss_tape": float(tape_loss), "max_difference": diff}
+    return diff
 
 
-def hidden_layer_check(lesson) -> dict:
-    """Backpropagation through a hidden layer: the numpy MLP's gradients (algorithms/mlp_numpy.py,
-    by hand, layer by layer) against tf.GradientTape's on the raw MLP, for every weight."""
-    from workshop.algorithms.mlp_numpy import MLP
-    from workshop.algorithms.mlp_raw import MLP as RawMLP
-    from workshop.algorithms.shapes import kernel_shapes
-    from workshop.algorithms.weights import initial_weights
-    from workshop.data import load
-    from workshop.tf_env import tf
-    from workshop.training.tasks import raw_loss
-    splits = load("digits")
-    x, y = splits.x_train[:64], splits.y_train[:64]
-    weights = initial_weights(kernel_shapes("mlp", (8, 8, 1), 10, (16,)), seed=3)
-    loss, grads = MLP(weights).gradients(x, y)
-    raw = RawMLP(weights)
-    with tf.GradientTape() as tape:
-        tape_loss = raw_loss("classify")(y, raw(x))
-    tape_grads = [g.numpy() for g in tape.gradient(tape_loss, raw.params)]
-    names = ["hidden kernel (64, 16)", "hidden bias (16,)", "output kernel (16, 10)", "output bias (10,)"]
-    diffs = {name: float(np.abs(g - t).max()) for name, g, t in zip(names, grads, tape_grads)}
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
-    for ax, name, g, t in zip(axes, names, grads, tape_grads):
+HIDDEN_NAMES = ("hidden kernel", "hidden bias", "output kernel", "output bias")
+
+
+def draw_hidden_layer(lesson, by_hand, by_tape) -> dict:
+    """backprop_hidden_layer.png: an MLP's gradients [hidden kernel, hidden bias, output kernel, output bias]
+    by hand against tf.GradientTape's, one panel each; returns {name (shape): largest difference}."""
+    by_tape = [np.asarray(t) for t in by_tape]
+    names = [f"{name} {tuple(g.shape)}" for name, g in zip(HIDDEN_NAMES, by_hand)]
+    diffs = {name: float(np.abs(g - t).max()) for name, g, t in zip(names, by_hand, by_tape)}
+    fig, axes = plt.subplots(1, 4, figsize=(13, 3.6), layout="constrained")  # the suptitle above the panel titles
+    for ax, name, g, t in zip(axes, names, by_hand, by_tape):
         ax.scatter(g.ravel(), t.ravel(), s=6)
         ax.set(title=f"{name}\nlargest difference {diffs[name]:.0e}", xlabel="by hand")
     axes[0].set_ylabel("tf.GradientTape")
     fig.suptitle("Backpropagation through a hidden layer: every gradient, by hand vs GradientTape")
     lesson.figure(fig, "backprop_hidden_layer")
-    return {"loss_numpy": float(loss), "loss_tape": float(tape_loss), "max_difference": diffs}
+    return diffs
 
 
 class WeightsEachEpoch(keras.callbacks.Callback):
@@ -147,19 +123,24 @@ def linear_regression(lesson, epochs) -> dict:
     batch = descend_line(len(splits.x_train), 0.5, epochs)
     sgd = descend_line(1, 0.05, epochs)
     fitted = least_squares(splits.x_train, splits.y_train)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-    for key, colour, truth, best in (("a", "tab:blue", splits.extra["a"], fitted[0]),
-                                     ("b", "tab:orange", splits.extra["b"], fitted[1])):
+    plot_linear_regression(lesson, batch, sgd, (splits.extra["a"], splits.extra["b"]), fitted)
+    return {"true": (splits.extra["a"], splits.extra["b"]), "least_squares": fitted,
+            "batch_gd": (batch["a"][-1], batch["b"][-1]), "sgd": (sgd["a"][-1], sgd["b"][-1])}
+
+
+def plot_linear_regression(lesson, batch, sgd, true, fitted):
+    """linear_regression.png: a and b after each epoch of batch GD and of SGD ({"a", "b", "loss"} lists),
+    beside the true line's and the least-squares line's, and both training losses."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
+    for key, colour, truth, best in (("a", "tab:blue", true[0], fitted[0]), ("b", "tab:orange", true[1], fitted[1])):
         axes[0].plot(batch[key], color=colour, label=f"{key} (batch GD)")
         axes[0].plot(sgd[key], color=colour, ls=":", label=f"{key} (SGD, batch 1)")
         axes[0].axhline(truth, color=colour, lw=0.6, ls="--")
         axes[0].axhline(best, color=colour, lw=0.6, ls="-.")
-    axes[0].set(title="a and b: the true line (dashed), the 30 points' best line (dash-dot)", xlabel="epoch")
+    axes[0].set(title="a and b: the true line (dashed),\nthe 30 points' best line (dash-dot)", xlabel="epoch")
     axes[0].legend(fontsize=8)
     axes[1].semilogy(batch["loss"], label="batch GD (all 30 points per step)")
     axes[1].semilogy(sgd["loss"], label="SGD (1 point per step, 30 steps per epoch)")
     axes[1].set(title="training loss (MSE)", xlabel="epoch")
     axes[1].legend(fontsize=8)
     lesson.figure(fig, "linear_regression")
-    return {"true": (splits.extra["a"], splits.extra["b"]), "least_squares": fitted,
-            "batch_gd": (batch["a"][-1], batch["b"][-1]), "sgd": (sgd["a"][-1], sgd["b"][-1])}

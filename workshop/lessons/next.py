@@ -11,14 +11,15 @@
 # five processes; `--quick`: about 20 s), or open `notebooks/next.ipynb` in JupyterLab with `workshop lab`.
 #
 # **Expected results:** the table of `workshop/algorithms/` printed and drawn as `api_hierarchy.png`; the four
-# training loops with their line counts, and the raw one printed in full; a line per other Keras backend (trained,
-# or skipped with the reason when JAX or PyTorch is not installed); the MLP trained with plain SGD on 2 worker
-# processes and in one: the same test accuracy (95.3 % after 10 epochs; `--quick`, 2 epochs: 85.0 %) and a
-# largest weight difference of a few 1e-7 (float rounding; the lesson's test holds it to 1e-5), the 2 workers at
-# a third to half the examples per second of one process on a 2-core laptop; the CNN (97.2 % on the test
-# split; `--quick`: 600 digits for 2 epochs, about 89 %) exported three ways, each checked through the LiteRT
-# interpreter: float32 within 1e-5 of Keras (about 4e-6) with the same test accuracy; dynamic-range and int8 files
-# about a third of the float one (90 kB -> 28 kB), their accuracy within a point of it.
+# training loops with their line counts, and the raw one in a cell, the package's own code; a line per other Keras
+# backend (trained, or skipped with the reason when JAX or PyTorch is not installed); the MLP trained with plain
+# SGD on 2 worker processes and in one: the same test accuracy (95.3 % after 10 epochs; `--quick`, 2 epochs:
+# 85.0 %) and a largest weight difference of a few 1e-7 (float rounding; the lesson's test holds it to 1e-5), the 2
+# workers at a third to half the examples per second of one process on a 2-core laptop; the CNN (97.2 % on the test
+# split; `--quick`: 600 digits for 2 epochs, about 89 %) exported with `model.export(..., format="litert")` and run
+# by LiteRT's interpreter within 1e-5 of Keras, then by `workshop export` three ways, each checked through the
+# LiteRT interpreter: float32 within 1e-5 of Keras (about 4e-6) with the same test accuracy; dynamic-range and int8
+# files about a third of the float one (90 kB -> 28 kB), their accuracy within a point of it.
 
 # %%
 QUICK = False  # True: seconds per section (what CI runs); False: the full sizes, for a live session
@@ -63,24 +64,23 @@ hierarchy.draw_hierarchy(lesson, rows)
 # optimizer and Keras metrics do their part, and `keras_fit.py` is one `compile` and one `fit`.
 
 # %%
-import inspect
+from pathlib import Path
 
-from workshop.training import keras_fit, layers_loop, levels, numpy_loop, raw_loop
+from workshop.training import levels
 
-for loop in (numpy_loop, raw_loop, layers_loop, keras_fit):
-    lines = len(inspect.getsource(loop).splitlines())
-    lesson.say(f"{lines:4} lines  {loop.__name__.replace('.', '/')}.py")
+for loop in ("numpy_loop", "raw_loop", "layers_loop", "keras_fit"):
+    path = Path(levels.__file__).with_name(f"{loop}.py")
+    lesson.say(f"{len(path.read_text(encoding='utf-8').splitlines()):4} lines  workshop/training/{path.name}")
 lesson.say(levels.__doc__)
 
 # %% [markdown]
-# The raw loop is the one to read top to bottom: GradientTape records the forward pass (1), plays it backwards
-# into gradients (2), and the update is written by hand (3); then validation, then the epoch's `logs` to the
-# callbacks. Its speed-up is one named line, `run_steps = compiled_steps(...)`: several batches per compiled call,
-# the same batches in the same order; the machinery lives in `workshop/training/speed.py`, which you never need
-# to open.
+# The raw loop is the one to read top to bottom: GradientTape records the forward pass, plays it backwards into
+# gradients, and the update is written by hand; then the validation pass. Here it is, the package's own file;
+# the afternoon's `levels-<algorithm>` lessons show every level's loop like this, train with it, and let you
+# change it.
 
 # %%
-print(inspect.getsource(raw_loop.fit))
+# %inline workshop/training/raw_loop.py
 
 # %% [markdown]
 # ## 2. Keras 3, many backends
@@ -120,9 +120,20 @@ backends = hierarchy.other_backends(lesson, epochs=2 if lesson.quick else 10)
 # The sum of the shares' gradients *is* the gradient of the whole batch, so with plain SGD two workers must end
 # with the weights of one process, up to the rounding of adding in another order. The demo trains the MLP both
 # ways, from the same weights on the same batches, and compares.
+#
+# ### The training loop on several workers
 
 # %%
 workers = hierarchy.on_two_workers(lesson, epochs=2 if lesson.quick else 10)
+
+# %% [markdown]
+# Two runs, `logs/next/workers/`: the MLP on 2 workers and in 1 process. Their `epoch_loss` and
+# `epoch_accuracy` curves coincide exactly — two runs, one visible line each for training and validation; that
+# is the proof, not a missing run (switch each run on and off in the run list).
+
+# %%
+# %load_ext tensorboard
+# %tensorboard --logdir {lesson.logdir}/workers
 
 # %% [markdown]
 # Distribution changed where the arithmetic happened, not the arithmetic. It did not make this training faster:
@@ -209,12 +220,44 @@ exercises.check("all_reduce_mean", all_reduce_mean)
 # purpose, so it is judged by what rounding costs — the test accuracy — against what it buys: the file size.
 
 # %%
+from workshop import saving
+
+saved = lesson.models_dir / "next-cnn.keras"
+lesson.train(model="cnn", save=str(saved), group="export",  # quick: 600 digits, 2 epochs, about 89 % on test
+             epochs=2 if lesson.quick else 15, max_examples=600 if lesson.quick else None)
+model, meta = saving.load(saved)  # the CNN just trained: a keras.Sequential
+
+# %% [markdown]
+# The export itself is one call; LiteRT's `Interpreter` then runs the file as a phone would, here on 100 test
+# digits, and its answers are compared with the Keras model's.
+
+# %%
+import numpy as np
+from ai_edge_litert.interpreter import Interpreter
+
+from workshop.data import load
+
+tflite = lesson.models_dir / "next-cnn-plain.tflite"
+model.export(str(tflite), format="litert", verbose=False)  # Keras 3.13+: a LiteRT file in one call
+
+x = load("digits").x_test[:100]
+interpreter = Interpreter(model_path=str(tflite))
+(given,), (answer,) = interpreter.get_input_details(), interpreter.get_output_details()
+interpreter.resize_tensor_input(given["index"], x.shape)  # the batch dimension is free: 100 digits at once
+interpreter.allocate_tensors()
+interpreter.set_tensor(given["index"], x)
+interpreter.invoke()
+difference = np.abs(interpreter.get_tensor(answer["index"]) - model.predict(x, verbose=0)).max()
+lesson.say(f"{tflite.name}: {tflite.stat().st_size:,} bytes; largest difference from Keras on 100 digits: {difference:.1g}")
+
+# %% [markdown]
+# `workshop export` does the same for any model the package saved, checks it on the whole test split, refuses a
+# file that computes something else, and quantizes: three files, each with its proof.
+
+# %%
 from workshop import export
 from workshop.commands.export import report, table
 
-saved = lesson.models_dir / "next-cnn.keras"
-lesson.train(model="cnn", save=str(saved),  # quick: 600 training digits, 2 epochs, about 89 % on the test split
-             epochs=2 if lesson.quick else 15, max_examples=600 if lesson.quick else None)
 exports = [export.export(saved, quantize=quantize) for quantize in ("none", "dynamic", "int8")]
 for result in exports:
     lesson.say("\n".join(report(result)) + "\n")
@@ -241,8 +284,8 @@ lesson.say(table(exports))
 #   post-training quantization.
 #
 # ## Watch it in TensorBoard
-# This lesson's runs only: `logs/next/` (the hierarchy table is under Images).
+# The exported CNN's training, `logs/next/export/`: its loss and accuracy, and under Images its confusion matrix
+# and mistakes.
 
 # %%
-# %load_ext tensorboard
-# %tensorboard --logdir {lesson.logdir}
+# %tensorboard --logdir {lesson.logdir}/export

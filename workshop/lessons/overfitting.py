@@ -18,7 +18,7 @@ def overfit(lesson, epochs) -> dict:
     """A 512-unit mlp on 100 training digits (Adam 0.01): its training and validation loss per epoch,
     read back from the run's TensorBoard files, and the epoch where the validation loss was lowest."""
     s = lesson.train(model="mlp", api="keras", hidden=(512,), max_examples=100, optimizer="adam",
-                     learning_rate=0.01, epochs=epochs)
+                     learning_rate=0.01, epochs=epochs, group="overfitting")  # its TensorBoard: this run alone
     train_curve = series(load_events(Path(s["run_dir"]) / "train"), "epoch_loss")  # as TensorBoard reads them
     val_curve = series(load_events(Path(s["run_dir"]) / "validation"), "epoch_loss")
     best = plot_overfitting(lesson, train_curve, val_curve, len(load("digits").y_val))

@@ -43,6 +43,16 @@ def results(summaries: dict) -> pd.DataFrame:
     return table
 
 
+def say_run(lesson, summary: dict) -> None:
+    """One line for a level's run, as soon as it ends: its level, epochs, final numbers and time."""
+    parts = [f"{summary['api']:6} {summary['epochs']} epochs"]
+    for key, label in (("a", "a"), ("b", "b"), ("train_loss", "train loss"), ("val_accuracy", "validation accuracy"),
+                       ("test_accuracy", "test accuracy")):
+        if summary.get(key) is not None:
+            parts.append(f"{label} {summary[key]:.4g}")
+    lesson.say(", ".join(parts) + f" ({summary['wall_seconds']:.1f} s)")
+
+
 def show(table: pd.DataFrame) -> str:
     """The table as text, the same in a notebook and a terminal: 5 significant digits, large numbers whole."""
     return table.to_string(float_format=lambda v: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.5g}")
