@@ -106,7 +106,7 @@ def test_lesson_train_uses_the_create_and_fit_a_cell_defines(tmp_path):
     assert calls == ["create", "fit"] and summary["epochs"] == 2
     assert Path(summary["run_dir"]).parent == lesson.logdir / "levels"  # the section's own group of runs
     from workshop.training import levels
-    assert levels.LEVELS["numpy"].fit is numpy_loop.fit and levels.MODELS["linear", "numpy"] is linear_numpy
+    assert levels.LEVELS["numpy"].fit is numpy_loop.fit and levels.model_file("linear", "numpy") is linear_numpy
 
 
 def test_lesson_train_says_so_when_the_training_never_called_the_cell_code(monkeypatch):

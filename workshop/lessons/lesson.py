@@ -142,7 +142,7 @@ def _own_code(config, create, fit):
     """Within: `train()` builds config.model at level config.api with `create` and trains it with `fit`
     (where given), through the tables it looks them up in (workshop/training/levels.py; the perceptron's
     loop is perceptron_run.train_perceptron). Yields the set of the names that were called."""
-    from dataclasses import replace
+    from dataclasses import fields
     from types import SimpleNamespace
 
     from workshop.training import levels, perceptron_run
@@ -155,14 +155,19 @@ def _own_code(config, create, fit):
         return called
 
     key = (config.model, config.api)
-    before = levels.MODELS[key], levels.LEVELS[config.api], perceptron_run.train_perceptron
+    before = levels.model_file, levels.LEVELS[config.api], perceptron_run.train_perceptron
+    model_file = before[0]
     try:
         if create is not None:
-            levels.MODELS[key] = SimpleNamespace(create=counted("create", create))
+            own = SimpleNamespace(create=counted("create", create))
+            levels.model_file = lambda algorithm, level: own if (algorithm, level) == key else model_file(algorithm,
+                                                                                                           level)
         if fit is not None and config.task == "perceptron":
             perceptron_run.train_perceptron = counted("fit", fit)
         elif fit is not None:
-            levels.LEVELS[config.api] = replace(levels.LEVELS[config.api], fit=counted("fit", fit))
+            level = levels.LEVELS[config.api]
+            levels.LEVELS[config.api] = SimpleNamespace(**{f.name: getattr(level, f.name) for f in fields(level)},
+                                                        fit=counted("fit", fit))
         yield used
     finally:
-        levels.MODELS[key], levels.LEVELS[config.api], perceptron_run.train_perceptron = before
+        levels.model_file, levels.LEVELS[config.api], perceptron_run.train_perceptron = before

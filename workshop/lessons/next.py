@@ -106,22 +106,31 @@ backends = hierarchy.other_backends(lesson, epochs=2 if lesson.quick else 10)
 #
 # `workshop train mlp --api raw --workers 2` starts two worker processes on this machine, talking over 127.0.0.1
 # (`--cluster HOST:PORT,HOST:PORT --worker-index I` joins machines instead: the same command on each, with its
-# own index). Inside a worker little changes (`workshop/training/distributed.py`); the raw and layers loops show
-# it as one named wrapper, `on_workers(train_step)`, and in one process that wrapper is `train_step` itself:
+# own index). Inside a worker, the raw and layers levels run their own loop,
+# `workshop/training/distributed_loop.py`, written as TensorFlow's "Custom training loop with
+# tf.distribute.Strategy" tutorial writes it (the one-process loops stay as they were):
 #
 # 1. the global batches come in the seed's order, as in one process; worker *i* takes its slice of each (a batch
-#    of 32 is 16 + 16; a last batch of 13 is 7 + 6);
-# 2. the gradient of its mean loss counts for its share of the batch (7/13, 6/13);
-# 3. the gradients are summed across the workers: by hand at the raw level (`raw_optimizers.py`), by the Keras
-#    optimizer itself at the layers level, which sums whenever it runs under a strategy;
-# 4. every worker takes the same step. Worker 0, the *chief*, alone writes the logs and saves the model; the
-#    command's own process only watches the workers, and stops them all if one fails.
+#    of 32 is 16 + 16; a last batch of 13 is 7 + 6), through `strategy.distribute_datasets_from_function`;
+# 2. in `strategy.run`, the loss is `tf.nn.compute_average_loss` over the slice divided by the *global* batch
+#    size (13, not 7), so each slice's gradient counts for its share of the batch;
+# 3. the gradients are summed across the workers: by hand at the raw level (the replica context's `all_reduce`),
+#    by the Keras optimizer itself at the layers level, which sums whenever it runs under a strategy;
+# 4. every worker takes the same step, and `strategy.reduce` sums what the steps return, so every worker logs the
+#    global batch's means. Worker 0, the *chief*, alone writes the logs and saves the model; the command's own
+#    process only watches the workers, and stops them all if one fails.
 #
 # The sum of the shares' gradients *is* the gradient of the whole batch, so with plain SGD two workers must end
 # with the weights of one process, up to the rounding of adding in another order. The demo trains the MLP both
 # ways, from the same weights on the same batches, and compares.
 #
 # ### The training loop on several workers
+
+# %%
+# %inline workshop/training/distributed_loop.py
+
+# %% [markdown]
+# The demo runs that loop on two worker processes and the one-process loop beside it:
 
 # %%
 workers = hierarchy.on_two_workers(lesson, epochs=2 if lesson.quick else 10)
@@ -161,7 +170,7 @@ workers = hierarchy.on_two_workers(lesson, epochs=2 if lesson.quick else 10)
 # %% [markdown]
 # ### Your turn: split a batch
 # Do what the strategy does to a global batch: cut `x` into `replicas` consecutive pieces whose sizes differ by at
-# most one (a batch of 64 on 2 replicas is 32 + 32; a last batch of 5 examples is 3 + 2), as `on_workers` does.
+# most one (a batch of 64 on 2 replicas is 32 + 32; a last batch of 5 examples is 3 + 2), as `worker_batches` does.
 # `np.array_split`
 # is allowed, but try it with slices first. Then run the check. Stuck? `exercises.hint("shard_batch")`, then
 # `exercises.solution("shard_batch")`.
