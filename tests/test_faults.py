@@ -148,7 +148,7 @@ def test_full_disk_while_logging(earlier, tmpfs):
     pages = sum(-(-f.stat().st_size // 4096) for f in earlier.linear_run.rglob("*") if f.is_file())
     disk = tmpfs(f"{4 * pages + 128}k")
     shutil.copytree(earlier.linear_run, disk / "train" / earlier.linear_run.name)
-    fill(disk, leave=48 * 1024)  # room to start a run, not to finish its logs
+    fill(disk, leave=16 * 1024)  # room to start a run, not to finish its logs (about 40 KB)
     with nothing_lost(earlier.models, disk):
         r = run_cli("train", "linear", "--api", "keras", "--epochs", "2", "--logdir", str(disk))
     line = assert_one_line_error(r, 1)
@@ -225,14 +225,14 @@ def test_injected_permission_denied_on_the_logs(earlier, tmp_path, capsys, monke
 
 def test_injected_full_disk_while_logging(earlier, tmp_path, capsys, monkeypatch):
     """tf.summary's writers raise TensorFlow's own error on a full disk, not an OSError."""
-    from workshop.tensorboard.writers import Writers
+    from workshop.tensorboard.writers import RunWriters
     from workshop.tf_env import tf
 
     def full(self, folder):
         raise tf.errors.ResourceExhaustedError(None, None, f"{{{{function_node FlushSummaryWriter}}}} "
                                                f"{self.run_dir}/train/events.out.tfevents.1; No space left on "
                                                "device\n\tCould not flush events file.")
-    monkeypatch.setattr(Writers, "__getitem__", full)
+    monkeypatch.setattr(RunWriters, "_writer", full)
     with nothing_lost(earlier.models, earlier.logs):
         r = run_main(capsys, "train", "linear", "--api", "keras", "--epochs", "1", "--save", earlier.lin_keras)
     line = assert_one_line_error(r, 1)

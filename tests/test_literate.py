@@ -38,7 +38,7 @@ def test_named_definitions_come_with_the_file_imports_in_file_order():
     assert [type(n).__name__ for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom))] == \
         ["FunctionDef", "FunctionDef"]
     assert [n.name for n in tree.body if isinstance(n, ast.FunctionDef)] == ["error_rate", "train_perceptron"]
-    assert "import numpy as np\n\nfrom workshop import saving" in text  # its blank lines between import groups
+    assert "import numpy as np\n\nfrom workshop import hints, saving" in text  # its blank lines between import groups
     assert inline.code("workshop/training/perceptron_run.py", ["error_rate"], imports=False).startswith("def ")
 
 

@@ -14,6 +14,7 @@ The metrics are then every scalar the runs wrote, by tag and sub-folder ("group"
 train/epoch_loss, validation/epoch_accuracy, ..., and test/accuracy in the run folder.
 """
 
+import workshop.tf_env  # noqa: F401 -- first: it quiets TensorFlow's start-up lines, which hp's import would print
 from tensorboard.plugins.hparams import api as hp
 
 # TrainConfig's fields: what decides the weights (workshop/config.py)

@@ -19,22 +19,36 @@ class RunWriters:
     the event files' lengths after each epoch)."""
 
     def __init__(self, run_dir=None):
-        """run_dir None: writers that write nothing (a worker beside the chief; tf.summary.create_noop_writer)."""
+        """run_dir None: writers that write nothing (a worker beside the chief; tf.summary.create_noop_writer).
+        Each writer opens its event file when first used: a resumed run restores its checkpoint first,
+        which cuts away every event file written after the checkpoint."""
         self.run_dir = Path(run_dir) if run_dir is not None else None
-        if run_dir is None:
-            self.train = self.validation = self.run = tf.summary.create_noop_writer()
-        else:
-            self.train = tf.summary.create_file_writer(str(self.run_dir / "train"))
-            self.validation = tf.summary.create_file_writer(str(self.run_dir / "validation"))
-            self.run = tf.summary.create_file_writer(str(self.run_dir))
-        self._keras_callbacks = []
+        self._open, self._keras_callbacks = {}, []
+
+    def _writer(self, folder):
+        if folder not in self._open:
+            self._open[folder] = (tf.summary.create_noop_writer() if self.run_dir is None
+                                  else tf.summary.create_file_writer(str(self.run_dir / folder)))
+        return self._open[folder]
+
+    @property
+    def train(self):
+        return self._writer("train")
+
+    @property
+    def validation(self):
+        return self._writer("validation")
+
+    @property
+    def run(self):
+        return self._writer("")
 
     def also_flush(self, tensorboard_callback):
         """Flush this keras.callbacks.TensorBoard's writers with ours (Keras flushes them only when training ends)."""
         self._keras_callbacks.append(tensorboard_callback)
 
     def flush(self):
-        for writer in (self.train, self.validation, self.run):
+        for writer in self._open.values():
             writer.flush()
         for callback in self._keras_callbacks:
             for writer in getattr(callback, "_writers", {}).values():  # Keras opens them lazily, per folder
@@ -42,5 +56,6 @@ class RunWriters:
 
     def close(self):
         self.flush()
-        for writer in (self.train, self.validation, self.run):
+        for writer in self._open.values():
             writer.close()
+        self._open.clear()

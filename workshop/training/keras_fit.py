@@ -27,7 +27,8 @@ def fit(model, data, config, writers, callbacks=(), options=RunOptions(), checkp
                   jit_compile=options.jit_compile)
     if writers.run_dir is not None:  # a run folder to write into (not a test's bare fit)
         tensorboard = keras.callbacks.TensorBoard(log_dir=str(writers.run_dir), histogram_freq=1,
-                                                  update_freq="batch" if options.batch_summaries else "epoch")
+                                                  update_freq="batch" if options.batch_summaries else "epoch",
+                                                  write_graph=first_epoch == 0)  # a resumed run has its graph
         writers.also_flush(tensorboard)  # its event files on disk with ours, before each resume checkpoint
         callbacks = [tensorboard, *callbacks]
     history = model.fit(train_ds, validation_data=val_ds, initial_epoch=first_epoch, epochs=config.epochs,

@@ -24,9 +24,9 @@ from workshop.config import settings
 from workshop.paths import logs_dir
 from workshop.tensorboard.writers import RunWriters
 from workshop.tf_env import tf
+from workshop.training.levels import build_model, metadata
 from workshop.training.prepare import prepare
 from workshop.training.rundir import new_run_dir
-from workshop.training.levels import build_model, metadata
 
 
 def error_rate(model, x, y) -> float:

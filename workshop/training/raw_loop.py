@@ -41,8 +41,9 @@ def fit(model, data, config, writers, callbacks=(), checkpoint=None):
         y_pred = model(x, training=False)
         return {"loss": loss_fn(y, y_pred), **metrics_fn(y, y_pred)}
 
-    with writers.train.as_default():  # the Graphs dashboard: train_step's ops, traced once for every batch size
-        tf.summary.graph(train_step.get_concrete_function(*train_ds.element_spec).graph)
+    if first_epoch == 0:  # the Graphs dashboard: train_step's ops (a resumed run has them already)
+        with writers.train.as_default():
+            tf.summary.graph(train_step.get_concrete_function(*train_ds.element_spec).graph)
 
     # Keras callbacks (the progress line, guards, dashboards, checkpoint), called as `fit` calls them
     view, history = RawView(model), keras.callbacks.History()  # History: what `fit` returns
