@@ -16,12 +16,16 @@ It writes what keras.callbacks.TensorBoard does not, with `tf.summary` under `wr
     after        Projector    <run>        last hidden layer of up to 1000 test images (projector.py)
 
 The pictures are drawn with matplotlib (pictures.py) and written with `tf.summary.image`, as
-TensorBoard's image-summaries tutorial does. Their tags start with words that sort after
+TensorBoard's image-summaries tutorial does. Drawing them takes a few hundred milliseconds, an
+epoch's worth of an MLP at MNIST's size, so they are drawn after an epoch only while drawing has
+cost at most PICTURE_BUDGET of the training time so far, and always after the first and the last
+epoch: at MNIST's size a CNN gets them about every epoch, a fast MLP every few. Their tags start with words that sort after
 `epoch_...`, so Time Series opens on the loss and accuracy curves, not on pictures.
 For a regression (task "regress") only the histograms and the test/loss, wall-time scalars.
 """
 
 import json
+import time
 
 import numpy as np
 
@@ -32,6 +36,7 @@ from workshop.tf_env import keras, tf
 
 MISTAKES_SHOWN = 24
 PROJECTOR_POINTS = 1000
+PICTURE_BUDGET = 0.05  # of the training time: the most the per-epoch pictures may cost
 
 
 def _code_block(text: str) -> str:
@@ -50,6 +55,7 @@ class Dashboards(keras.callbacks.Callback):
         self.writers, self.view, self.data, self.task, self.settings = writers, view, data, task, settings
         self.classifies = task in ("classify", "binary")
         self.histograms, self.texts = histograms, texts
+        self.trained = self.drawn = 0.0  # seconds of training, and of drawing pictures, so far
 
     def on_train_begin(self, logs=None):
         if not (self.classifies and self.texts):
@@ -61,18 +67,29 @@ class Dashboards(keras.callbacks.Callback):
             tf.summary.text("config", _code_block(config), step=0,
                             description="the settings of this run that its model uses")
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self.began = time.perf_counter()
+
     def on_epoch_end(self, epoch, logs=None):
+        self.trained += time.perf_counter() - getattr(self, "began", time.perf_counter())
         weights = dict(zip(self.view.weight_names, self.view.get_weights()))
-        with self.writers.train.as_default():
-            if self.histograms:
+        if self.histograms:
+            with self.writers.train.as_default():
                 for name, value in weights.items():
                     tf.summary.histogram(f"weights/{name}", value, step=epoch)
-            if self.classifies and "conv_0/kernel" in weights:
+        last = epoch + 1 >= (self.params or {}).get("epochs", epoch + 1)
+        if self.classifies and (self.drawn <= PICTURE_BUDGET * self.trained or last):
+            tick = time.perf_counter()
+            self._pictures(epoch, weights)
+            self.drawn += time.perf_counter() - tick
+        self.writers.flush()
+
+    def _pictures(self, epoch, weights):
+        if "conv_0/kernel" in weights:
+            with self.writers.train.as_default():
                 tf.summary.image("filters/conv_0", pictures.filter_grid(weights["conv_0/kernel"]), step=epoch,
                                  description="the first conv layer's filters (input channel 0), each scaled")
-        if self.classifies:
-            self._predictions(epoch)
-        self.writers.flush()
+        self._predictions(epoch)
 
     def _predictions(self, epoch):
         """The confusion matrix and the first misclassified images of the validation split."""

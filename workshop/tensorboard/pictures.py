@@ -71,38 +71,50 @@ def confusion_table(counts: np.ndarray, class_names) -> str:
     return "\n".join([header, rule, *rows])
 
 
+def _tile(images: np.ndarray, columns: int, gap: int, fill: float) -> np.ndarray:
+    """(N, H, W) -> one (rows * (H + gap), columns * (W + gap)) sheet: one axes draws fast, N axes do not."""
+    n, h, w = images.shape
+    rows = max(1, -(-n // columns))
+    sheet = np.full((rows * (h + gap), columns * (w + gap)), fill, dtype=np.float32)
+    for k in range(n):
+        r, c = divmod(k, columns)
+        sheet[r * (h + gap) + gap:r * (h + gap) + gap + h, c * (w + gap):c * (w + gap) + w] = images[k]
+    return sheet
+
+
 def digit_grid(images: np.ndarray, captions, columns: int = 6, dpi: float = DPI) -> np.ndarray:
     """images float (N, H, W, 1) in [0, 1], ink high -> a grid with a caption above each image
     (such as "5→9 92%"), `columns` wide, drawn at `dpi`, each cell about 1 x 0.82 inches
     (TensorBoard shrinks a picture to fit its card, about 370 x 190 px: the captions stay legible)."""
-    n = len(images)
+    n, h, w = images.shape[:3]
     columns = min(columns, n)
     rows = -(-n // columns)
+    gap = round(0.7 * h)  # room for a caption above each image, and between columns
+    sheet = _tile(images[..., 0], columns, gap, 0.0)
     fig = _figure(columns * 1.0, rows * 0.82, dpi)
+    ax = fig.add_axes((0.01, 0, 0.98, 1))
+    ax.imshow(sheet[:, :-gap], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest", aspect="auto")
+    ax.axis("off")
     longest = max((len(c) for c in captions), default=1)
     size = min(CAPTION_PT, 72 * 0.95 / (0.6 * longest))  # long captions (fashion's classes) shrink
-    for k in range(n):
-        ax = fig.add_subplot(rows, columns, k + 1)
-        ax.imshow(images[k, ..., 0], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-        ax.set_title(captions[k], fontsize=size, pad=2)
-        ax.axis("off")
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 0.2 / rows, wspace=0.5, hspace=0.5)
+    for k, caption in enumerate(captions):
+        r, c = divmod(k, columns)
+        ax.text(c * (w + gap) + w / 2, r * (h + gap) + gap - 1, caption, ha="center", va="bottom", fontsize=size)
     return _to_array(fig)
 
 
 def filter_grid(kernel: np.ndarray, columns: int = 8, dpi: float = DPI) -> np.ndarray:
     """kernel (kh, kw, in_channels, filters) -> every filter's first input channel, each
-    scaled to its own range (what matters is the pattern, not the size of the numbers), in gray."""
+    scaled to its own range (what matters is the pattern, not the size of the numbers), in
+    gray, every weight one sharp square, filters apart by a gray gap."""
     filters = kernel[:, :, 0, :].transpose(2, 0, 1)  # (filters, kh, kw)
-    n = len(filters)
-    columns = min(columns, n)
-    rows = -(-n // columns)
-    fig = _figure(columns * 0.5, rows * 0.5, dpi)
-    for k in range(n):
-        ax = fig.add_subplot(rows, columns, k + 1)
-        ax.imshow(filters[k], cmap="gray", interpolation="nearest")  # imshow scales each filter to its range
-        ax.axis("off")
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.98, wspace=0.1, hspace=0.1)
+    low = filters.min(axis=(1, 2), keepdims=True)
+    high = filters.max(axis=(1, 2), keepdims=True)
+    sheet = _tile((filters - low) / np.maximum(high - low, 1e-8), min(columns, len(filters)), 1, 0.5)
+    fig = _figure(sheet.shape[1] * 0.12, sheet.shape[0] * 0.12, dpi)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.imshow(sheet, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.axis("off")
     return _to_array(fig)
 
 
