@@ -54,6 +54,7 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 IFREQ = "16sH14x"  # struct ifreq: the interface's name, then ifr_flags (a short), padded to 32 bytes
 READY_TIMEOUT = 30  # seconds for the launcher to start and make the namespace (a fresh Python: ~0.1 s)
 MESSAGE = 1 << 20  # the largest message (a worker's argv and environment)
+LAUNCHER = [sys.executable, "-m", "workshop.training.netns"]  # then the socket's file descriptor
 CAUSES = {  # what an unshare that failed with this errno usually means
     errno.EPERM: "unprivileged user namespaces are forbidden on this system",
     errno.EACCES: "unprivileged user namespaces are forbidden on this system",
@@ -74,15 +75,14 @@ class Namespace:
     """The launcher, started and holding its namespace: `start(...)` starts a worker in it.
     Raises Unconfined (its reason as the message) where the namespace cannot be made."""
 
-    def __init__(self, command=None):
-        """command: the launcher's argv (default: this Python, -m workshop.training.netns)."""
+    def __init__(self):
         if sys.platform != "linux":
             raise Unconfined(f"this is {_system()}, and private network namespaces are Linux's")
         self.socket, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.processes, self.lock, self.replies, self.exits = {}, threading.Condition(), [], {}
         try:
             self.launcher = subprocess.Popen(
-                [*(command or [sys.executable, "-m", "workshop.training.netns"]), str(theirs.fileno())],
+                [*LAUNCHER, str(theirs.fileno())],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE, preexec_fn=die_with(os.getpid()),
                 start_new_session=True)  # out of the terminal's Ctrl-C: it lives as long as the supervisor's socket
@@ -163,6 +163,10 @@ class Namespace:
 
     def close(self):
         """The launcher kills every worker still running and exits."""
+        try:  # shutdown, not close alone: _listen's recv holds the socket open, and the launcher would not see its end
+            self.socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.socket.close()
         try:
             self.launcher.wait(10)
