@@ -139,13 +139,17 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     callbacks = [stopwatch, *train_callbacks(config, options, data, view, writers, resumed)]
     guards = [c for c in callbacks if isinstance(c, (StopOnNonFinite, StopOnDivergence))]
     checkpoint = callbacks[-1]  # train_callbacks puts it last
+    for guard in guards:
+        if isinstance(guard, StopOnDivergence):
+            guard.resumes_from(checkpoint)  # a resumed run's reference loss is kept in its checkpoint
     try:
         with distributed.scope_for(config.api):
             history = level.fit(model, data, config, callbacks, options, distributed.from_chief(checkpoint))
         failed = next((guard.message for guard in guards if guard.message), None)
         if failed:  # a diverged or stalled run never saves: an earlier model at options.save stays as it was
-            checkpoint.remove()  # nor is it worth resuming
-            raise TrainingDiverged(failed + ("; nothing was saved" if options.save else ""))
+            kept = "" if checkpoint.discard() else (  # nor is it worth resuming, unless it continued an earlier process
+                f"; {checkpoint.path} still holds the {checkpoint.resumed} epochs this run resumed from")
+            raise TrainingDiverged(failed + ("; nothing was saved" if options.save else "") + kept)
         epochs_here = len(history.get("loss", []))
         history = checkpoint.history  # every epoch, the interrupted run's included
         y_pred = view.predict(data.x_test)  # the test split: scored once, after training, never to choose
