@@ -10,9 +10,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from conftest import ROOT, assert_one_line_error
@@ -20,25 +20,27 @@ from conftest import ROOT, assert_one_line_error
 MB = 1024  # ru_maxrss is in kB on Linux
 
 
+# Spawns the command and writes its peak resident memory (kB, from wait4) to the file argv[1]. A process
+# spawned straight from pytest would count pytest's own pages (TensorFlow's, once imported) in its peak: the
+# kernel carries the high-water mark across fork and exec. Spawned from this small Python, it starts afresh.
+MEASURE = """
+import os, subprocess, sys
+process = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(process.pid, 0)
+open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status) % 256)
+"""
+
+
 def measured(*args, timeout=300, env=None) -> SimpleNamespace:
     """`python -m workshop ARGS` in a subprocess: returncode, stdout, stderr, and its peak resident
-    memory in kB (its own, from wait4, not its siblings')."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen([sys.executable, "-m", "workshop", *map(str, args)], cwd=ROOT, stdout=out,
-                                   stderr=err, env={**os.environ, **(env or {})})
-        deadline = time.monotonic() + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
-            time.sleep(0.02)
-        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it
-        out.seek(0)
-        err.seek(0)
-        return SimpleNamespace(returncode=process.returncode, stdout=out.read().decode(), stderr=err.read().decode(),
-                               max_rss_kb=usage.ru_maxrss)
+    memory in kB (its own, from wait4)."""
+    with tempfile.TemporaryDirectory() as folder:
+        peak = os.path.join(folder, "peak")
+        r = subprocess.run([sys.executable, "-c", MEASURE, peak, sys.executable, "-m", "workshop", *map(str, args)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
+        with open(peak) as f:
+            return SimpleNamespace(returncode=r.returncode, stdout=r.stdout, stderr=r.stderr, max_rss_kb=int(f.read()))
 
 
 def run_main(capsys, *args):
@@ -91,3 +93,83 @@ def test_the_size_check_counts_every_layer(monkeypatch):
     monkeypatch.setattr(config, "memory_bytes", lambda: 16 * weights - 1)
     with pytest.raises(UsageError, match=f"this mlp has {weights:,} weights on digits"):
         config.TrainConfig(model="mlp", hidden=(1000, 500)).resolved()
+
+
+# -- a .tflite not made by `workshop export`: refused before LiteRT's interpreter reads it -----------------------
+
+META = {"model": "mlp", "api": "keras", "dataset": "digits", "input_shape": [8, 8, 1], "classes": 10,
+        "class_names": [str(d) for d in range(10)], "hidden": [16], "task": "classify",
+        "exported": {"from": "mlp.keras", "format": "litert", "quantize": "none"}}
+
+
+def converted(function) -> bytes:
+    """The .tflite bytes of a tf.function of x float32 (batch, 8, 8, 1), as TensorFlow's converter writes them."""
+    from workshop.tf_env import tf
+
+    class Module(tf.Module):
+        pass
+    module = Module()
+    module.f = tf.function(function, input_signature=[tf.TensorSpec([None, 8, 8, 1], tf.float32)])
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([module.f.get_concrete_function()], module)
+    return converter.convert()
+
+
+def bomb(x):
+    """3 kB of graph whose one intermediate is 20000 x 20000 float32: 1.6 GB the moment it runs."""
+    from workshop.tf_env import tf
+    big = tf.broadcast_to(tf.reshape(x[:1, 0, 0, 0], [1, 1]), [20000, 20000])
+    return tf.reduce_sum(big, axis=1, keepdims=True)[:1] * 0 + tf.zeros([tf.shape(x)[0], 10])
+
+
+def dense(x):
+    from workshop.tf_env import tf
+    return tf.matmul(tf.reshape(x, [-1, 64]), tf.ones([64, 10]))
+
+
+def declared_huge(content: bytes) -> bytes:
+    """`content` with a computed tensor declared (batch, 20000, 20000): the ops an export uses, one huge tensor."""
+    import flatbuffers
+    import numpy as np
+
+    from workshop import litert
+    schema = litert._schema()
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAs(content, 0))
+    graph = model.subgraphs[0]
+    computed = next(t for i, t in enumerate(graph.tensors)
+                    if model.buffers[t.buffer].data is None and i not in graph.inputs)
+    computed.shape = np.array([1, 20000, 20000], np.int32)
+    computed.shapeSignature = np.array([-1, 20000, 20000], np.int32)
+    builder = flatbuffers.Builder(len(content) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=litert.IDENTIFIER)
+    return bytes(builder.Output())
+
+
+@pytest.mark.parametrize("case", ["forged seal", "no seal", "allowed ops, a huge tensor"])
+def test_a_tflite_not_made_by_export_is_refused_before_the_interpreter(tmp_path, case):
+    """Before the fix a sealed 3.7 kB bomb was evaluated at a peak of 3.3 GB (32 s), an unsealed one refused after
+    1.6 GB: the seal is a sha256 anyone can compute, so the check is what the file holds, read in Python."""
+    from workshop import litert
+    path = tmp_path / "model.tflite"
+    if case == "forged seal":
+        path.write_bytes(litert.with_metadata(converted(bomb), META))
+        words = "it uses ops an export never does (ADD, BROADCAST_TO, FILL, MUL, SUM); refusing to run it"
+    elif case == "no seal":
+        path.write_bytes(converted(bomb))
+        words = "(no sealed workshop.json inside)"
+    else:
+        path.write_bytes(litert.with_metadata(declared_huge(converted(dense)), META))
+        words = "its computed tensors hold 400,000,"
+    assert litert.sealed(path.read_bytes()) is (None if case == "no seal" else True)
+    r = measured("evaluate", path, "--data-dir", tmp_path / "datasets")
+    line = assert_one_line_error(r, 1)
+    assert f"{path} was not made by `" in line and words in line, line
+    assert r.max_rss_kb < 200 * MB, r.max_rss_kb  # no interpreter, no TensorFlow: Python and NumPy
+
+
+def test_a_tflite_shaped_like_an_export_still_runs(tmp_path):
+    """The structure check passes the shapes an export has (here a dense layer the converter wrote itself)."""
+    from workshop import litert
+    path = tmp_path / "model.tflite"
+    path.write_bytes(litert.with_metadata(converted(dense), META))
+    model, meta = litert.load(path)
+    assert model.forward(np.ones((3, 8, 8, 1), np.float32)).tolist() == [[64.0] * 10] * 3
