@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from conftest import ROOT, assert_one_line_error
+from conftest import ROOT, assert_one_line_error, run_cli
 
 MB = 1024  # ru_maxrss is in kB on Linux
 
@@ -32,12 +32,12 @@ sys.exit(os.waitstatus_to_exitcode(status) % 256)
 """
 
 
-def measured(*args, timeout=300, env=None) -> SimpleNamespace:
-    """`python -m workshop ARGS` in a subprocess: returncode, stdout, stderr, and its peak resident
-    memory in kB (its own, from wait4)."""
+def measured(*args, timeout=300, env=None, python=("-m", "workshop")) -> SimpleNamespace:
+    """`python -m workshop ARGS` (or `python *python ARGS`) in a subprocess: returncode, stdout, stderr, and
+    its peak resident memory in kB (its own, from wait4)."""
     with tempfile.TemporaryDirectory() as folder:
         peak = os.path.join(folder, "peak")
-        r = subprocess.run([sys.executable, "-c", MEASURE, peak, sys.executable, "-m", "workshop", *map(str, args)],
+        r = subprocess.run([sys.executable, "-c", MEASURE, peak, sys.executable, *python, *map(str, args)],
                            cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
         with open(peak) as f:
             return SimpleNamespace(returncode=r.returncode, stdout=r.stdout, stderr=r.stderr, max_rss_kb=int(f.read()))
@@ -173,3 +173,227 @@ def test_a_tflite_shaped_like_an_export_still_runs(tmp_path):
     path.write_bytes(litert.with_metadata(converted(dense), META))
     model, meta = litert.load(path)
     assert model.forward(np.ones((3, 8, 8, 1), np.float32)).tolist() == [[64.0] * 10] * 3
+
+
+# -- a .keras and an .npz that decompress or allocate far more than they hold -----------------------------------
+
+def keras_bomb(path, source, entry="workshop.json", size=64 << 20):
+    """`source` (a .keras) copied to `path` with its entry `entry` replaced by `size` bytes of spaces, deflated
+    (64 MB in 65 kB)."""
+    import zipfile
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(path, "w") as bomb:
+        for info in z.infolist():
+            if info.filename != entry:
+                bomb.writestr(info, z.read(info))
+        info = zipfile.ZipInfo(entry)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with bomb.open(info, "w", force_zip64=True) as w:
+            for _ in range(size >> 20):
+                w.write(b" " * (1 << 20))
+    return path
+
+
+LOAD = """
+import sys
+from workshop import saving
+from workshop.errors import WorkshopError
+try:
+    saving.load(sys.argv[1])
+except WorkshopError as e:
+    sys.exit(print(f"workshop: error: {e}", file=sys.stderr) or 1)
+"""
+
+
+@pytest.fixture(scope="module")
+def small_models(tmp_path_factory):
+    """A tiny mlp.keras and mlp.npz, trained once for the module."""
+    from workshop.config import RunOptions, TrainConfig
+    from workshop.training.train import train
+    root = tmp_path_factory.mktemp("models")
+    for api, name in (("keras", "mlp.keras"), ("numpy", "mlp.npz")):
+        train(TrainConfig.tiny(model="mlp", api=api, epochs=1), RunOptions(save=str(root / name), verbose=0,
+                                                                            logdir=str(root / "logs")))
+    return root
+
+
+@pytest.mark.parametrize("entry, words", [
+    ("workshop.json", "its entry workshop.json would decompress to 67.1 MB, where at most 1.0 MB belongs (a zip bomb?)"),
+    ("config.json", "its entry config.json would decompress to 67.1 MB, where at most 16.8 MB belongs (a zip bomb?)"),
+    ("model.weights.h5", "its entry model.weights.h5 would decompress to 67.1 MB, where at most 1.1 MB belongs"),
+])
+def test_a_keras_zip_bomb_is_refused_in_one_line(small_models, tmp_path, entry, words):
+    """Each entry of a .keras against what it may hold; the weights against the model its metadata describes."""
+    bomb = keras_bomb(tmp_path / "bomb.keras", small_models / "mlp.keras", entry)
+    assert bomb.stat().st_size < 200 << 10
+    # `evaluate` starts TensorFlow first (600 MB): the reading alone, in a Python without it, takes what Python does
+    r = measured(bomb, python=("-c", LOAD))
+    line = assert_one_line_error(r, 1)
+    assert line.startswith(f"workshop: error: {bomb} is refused: ") and words in line, line
+    assert r.max_rss_kb < 100 * MB, r.max_rss_kb
+    if entry == "workshop.json":  # the same line from the command (once: it costs TensorFlow's start)
+        assert assert_one_line_error(run_cli("evaluate", bomb, "--data-dir", tmp_path / "datasets"), 1) == line
+
+
+def test_an_npz_whose_header_declares_a_trillion_elements_is_refused(small_models, tmp_path):
+    """NumPy allocates what a .npy header declares before reading the data: a 200-byte meta entry declaring
+    10**11 characters would be 400 GB."""
+    import io
+    import zipfile
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<U1", "fortran_order": False, "shape": (10**11,)})
+    bomb = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(small_models / "mlp.npz") as z, zipfile.ZipFile(bomb, "w") as out:
+        for info in z.infolist():
+            out.writestr(info, header.getvalue() if info.filename == "meta.npy" else z.read(info))
+    r = measured(bomb, python=("-c", LOAD))
+    line = assert_one_line_error(r, 1)
+    assert f"{bomb} is refused: its entry meta.npy declares (100000000000,) <U1 (400.0 GB) in " in line, line
+    assert r.max_rss_kb < 100 * MB, r.max_rss_kb
+
+
+def test_a_model_file_of_ours_passes_the_size_checks(small_models):
+    from workshop import saving
+    for name in ("mlp.keras", "mlp.npz"):
+        model, meta = saving.load(small_models / name)
+        assert meta["model"] == "mlp"
+
+
+# -- dataset files: a gzip bomb, a download that does not stop -----------------------------------------------------
+
+@pytest.fixture
+def fashion_labels(tmp_path, monkeypatch):
+    """The catalog's fashion_mnist with its test labels only (10 labels, small), and their path."""
+    import hashlib
+    import struct
+    from dataclasses import replace
+
+    from workshop.data import DATASETS
+    info = DATASETS["fashion_mnist"]
+    labels = struct.pack(">II", 0x801, 10) + bytes(range(10))
+    f = replace(info.files[3], arrays=(("y_test", (10,)),), sha256=hashlib.sha256(labels).hexdigest())
+    monkeypatch.setitem(DATASETS, "fashion_mnist", replace(info, files=(f,)))
+    return SimpleNamespace(file=f, info=DATASETS["fashion_mnist"], labels=labels,
+                           path=tmp_path / "datasets" / "fashion-mnist" / f.name)
+
+
+def test_a_gzip_bomb_among_the_datasets_is_refused_before_it_inflates(fashion_labels, monkeypatch):
+    """A .gz is read by what it decompresses to, and only as far as its data can take: 48 MB of zeros in 47 kB
+    (small enough to pass the file's own size check) stop after 64 kB."""
+    import gzip
+    import zlib
+
+    from workshop.data import files
+    sizes = []
+    decompressobj = zlib.decompressobj
+
+    class Counting:  # what the check decompresses, measured at zlib
+        def __init__(self, *args):
+            self.inner = decompressobj(*args)
+
+        def decompress(self, data, max_length=0):
+            out = self.inner.decompress(data, max_length)
+            sizes.append(len(out))
+            return out
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+    fashion_labels.path.parent.mkdir(parents=True)
+    squeezed = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    with open(fashion_labels.path, "wb") as out:
+        for _ in range(48):
+            out.write(squeezed.compress(bytes(1 << 20)))
+        out.write(squeezed.flush())
+    assert fashion_labels.path.stat().st_size < 50 << 10 and gzip.open(fashion_labels.path).read(8)  # a real gzip
+    monkeypatch.setattr(files.zlib, "decompressobj", Counting)
+    with pytest.raises(files.BadFile, match=r"is damaged \(it decompresses to more than 65,554 bytes, where its data "
+                                            r"takes 18; a gzip bomb\?\)"):
+        files.read(fashion_labels.path, fashion_labels.file, fashion_labels.info)
+    assert sum(sizes) <= 65_555
+
+
+def test_a_file_too_large_to_be_the_dataset_is_not_read(fashion_labels):
+    from workshop.data import files
+    fashion_labels.path.parent.mkdir(parents=True)
+    with open(fashion_labels.path, "wb") as f:
+        f.truncate(10 << 30)  # 10 GB, sparse: no disk used
+    with pytest.raises(files.BadFile, match=r"is 10.7 GB, larger than any copy of it can be \(at most 65.6 kB\)"):
+        files.read(fashion_labels.path, fashion_labels.file, fashion_labels.info)
+
+
+class Endless:
+    """An HTTP server on 127.0.0.1 that answers every GET with bytes that never end (no Content-Length), or
+    with a Content-Length it does not keep; counts what it sent."""
+
+    def __init__(self, declared=None):
+        import http.server
+        import threading
+        outer, self.sent, self.declared = self, 0, declared
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                if outer.declared:
+                    self.send_header("Content-Length", str(outer.declared))
+                self.end_headers()
+                try:
+                    while outer.sent < 1 << 30:
+                        self.wfile.write(b"\x1f\x8b" + bytes(65534))
+                        outer.sent += 65536
+                except OSError:  # the client hung up
+                    pass
+
+            def log_message(self, *args):
+                pass
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("declared", [None, 10 << 30], ids=["endless", "declared 10 GB"])
+def test_a_download_stops_at_its_expected_size(fashion_labels, monkeypatch, declared):
+    """What a good copy can take (its arrays, headers, gzip's worst case: 65.6 kB here) is where the download
+    stops: a mirror that sends a gigabyte, or announces 10 GB, fills neither memory nor disk."""
+    from workshop.data import load
+    from workshop.errors import WorkshopError
+    server = Endless(declared)
+    monkeypatch.setenv("WORKSHOP_DATASETS_MIRROR", server.url)
+    try:
+        with pytest.raises(WorkshopError) as failed:
+            load("fashion_mnist")
+    finally:
+        server.close()
+    message = str(failed.value)
+    words = ("went on past the 65,554 bytes a good copy can be; the download was stopped there" if declared is None
+             else "is 10,737,418,240 bytes, more than the 65,554 a good copy can be; not downloaded")
+    assert message.startswith(f"{fashion_labels.path} is missing, and downloading it failed (the copy from "), message
+    assert words in message and "\n" not in message, message
+    assert server.sent < 8 << 20, server.sent  # the server was cut off (what sits in socket buffers aside)
+    assert not fashion_labels.path.exists() and not list(fashion_labels.path.parent.glob("*.part"))
+
+
+# -- --epochs 1000000000 -----------------------------------------------------------------------------------------
+
+def test_a_billion_epochs_is_refused_before_anything_is_drawn(tmp_path):
+    """Every epoch's order is drawn before training: a billion of them grew memory past 12.8 GB in 40 s."""
+    r = measured("train", "mlp", "--api", "numpy", "--epochs", "1000000000", "--logdir", tmp_path / "logs")
+    line = assert_one_line_error(r, 2)
+    assert line == ("workshop: error: --epochs 1000000000 on 1,294 training examples: each epoch's order is drawn in "
+                    "advance (4 bytes an example), 5,176.0 GB for them all, where at most 256 MB is allowed; choose at "
+                    "most 51,861 epochs"), line
+    assert r.max_rss_kb < 200 * MB and not (tmp_path / "logs").exists()
+
+
+def test_epoch_orders_are_bounded_where_they_are_drawn():
+    from workshop.data.pipeline import MAX_ORDERS_BYTES, epoch_orders
+    from workshop.errors import UsageError
+    orders = epoch_orders(1000, 3, seed=7)
+    assert orders.shape == (3, 1000) and orders.dtype == np.int32
+    assert all(sorted(order) == list(range(1000)) for order in orders.tolist())
+    rng = np.random.default_rng(7)  # the orders NumPy draws from the seed, one permutation an epoch, as before
+    assert all((order == rng.permutation(1000)).all() for order in orders)
+    with pytest.raises(UsageError, match="choose at most"):
+        epoch_orders(1000, MAX_ORDERS_BYTES // 4000 + 1, seed=7)

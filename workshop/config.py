@@ -12,6 +12,7 @@ import os
 from dataclasses import asdict, dataclass, replace
 
 from workshop.algorithms import ALGORITHMS, LEVELS
+from workshop.data.catalog import DATASETS
 from workshop.errors import UsageError
 
 OPTIMIZERS = ("sgd", "adam")
@@ -95,6 +96,10 @@ class TrainConfig:
         if not 0 <= cfg.seed <= MAX_SEED:
             raise UsageError(f"--seed must be a whole number from 0 to {MAX_SEED}, got {cfg.seed}")
         check_model_size(cfg)
+        info = DATASETS.get(cfg.dataset)
+        if info is not None and info.train:  # at the door: every epoch's order is drawn before training
+            from workshop.data.pipeline import check_epoch_orders
+            check_epoch_orders(min(info.train, cfg.max_examples or info.train), cfg.epochs)
         return cfg
 
     @classmethod
@@ -168,7 +173,7 @@ def check_model_size(config: TrainConfig):
     """UsageError, before anything is allocated, for a model whose weights alone cannot be trained in this
     machine's memory (BYTES_PER_WEIGHT each; the activations come on top), e.g. --hidden 2000000000."""
     from workshop.algorithms.shapes import kernel_shapes
-    from workshop.data.catalog import DATASETS
+    from workshop.bounded import size
     info = DATASETS.get(config.dataset)
     if info is None or not info.shape:  # the toy sets: models of a few weights
         return
@@ -177,8 +182,8 @@ def check_model_size(config: TrainConfig):
     need, have = BYTES_PER_WEIGHT * weights, memory_bytes()
     if have is not None and need > have:
         raise UsageError(f"this {config.model} has {weights:,} weights on {config.dataset} (--hidden "
-                         f"{' '.join(map(str, config.hidden))}): training it needs at least {_size(need)} "
-                         f"({BYTES_PER_WEIGHT} bytes a weight), more than the {_size(have)} of memory free here; "
+                         f"{' '.join(map(str, config.hidden))}): training it needs at least {size(need)} "
+                         f"({BYTES_PER_WEIGHT} bytes a weight), more than the {size(have)} of memory free here; "
                          "choose smaller --hidden sizes")
 
 
@@ -187,13 +192,6 @@ def _count(shape) -> int:
     for d in shape:
         n *= int(d)
     return n
-
-
-def _size(n: int) -> str:
-    for unit in ("bytes", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
-        n /= 1000
 
 
 def check_worker_level(config: TrainConfig):

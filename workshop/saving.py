@@ -23,10 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from workshop import hints
+from workshop import bounded, hints
 from workshop.errors import WorkshopError
 
 MARKER = "workshop.json"
+MAX_META = bounded.MB  # bytes of metadata (workshop.json, the .npz's meta): ours take under 2 kB
+# What else a .keras may hold, in bytes: Keras's own small JSON files; the weights are bounded by the
+# model the metadata describes (`_weights_cap`), anything else is refused
+KERAS_ENTRIES = {MARKER: MAX_META, "metadata.json": MAX_META, "config.json": 16 * bounded.MB}
 
 
 def check_target(path, suffix: str) -> Path:
@@ -144,12 +148,17 @@ def read_meta(path) -> dict:
                 if MARKER not in z.namelist():
                     raise WorkshopError(f"{path} was not made by this workshop (no {MARKER} inside); "
                                         f"refusing to load it - train one with `{hints.command('train ... --save')}`")
-                text = z.read(MARKER)
+                text = bounded.read_entry(z, MARKER, MAX_META)  # a zip bomb stops at its declared size: refused
         elif path.suffix == ".npz":
+            with zipfile.ZipFile(path) as z:
+                if bounded.npy_header(z, "meta.npy")[2] > MAX_META:  # NumPy allocates what a header says
+                    raise bounded.TooLarge(f"its meta declares more than {bounded.size(MAX_META)}")
             with np.load(path, allow_pickle=False) as npz:
                 text = str(npz["meta"])
         else:
             raise WorkshopError(f"{path}: a model file must end in .keras (TensorFlow levels) or .npz (numpy level)")
+    except bounded.TooLarge as e:
+        raise WorkshopError(f"{path} is refused: {e}; train one with `{hints.command('train ... --save')}`") from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise WorkshopError(f"{path} is not a readable workshop model ({type(e).__name__}: {e}); "
                             f"train one with `{hints.command('train ... --save')}`") from None
@@ -160,10 +169,41 @@ def read_meta(path) -> dict:
     return check_meta(path, meta)
 
 
+def _weights_cap(meta) -> int:
+    """The most bytes the weights of the model `meta` describes may take in a file: float64 at most, and
+    room for an optimizer's two moments and the file format's own framing."""
+    from workshop.algorithms.shapes import kernel_shapes
+    hidden = tuple(meta.get("hidden") or (64,))
+    count = sum(int(np.prod(shape)) + shape[-1]
+                for shape in kernel_shapes(meta["model"], tuple(meta["input_shape"]), meta["classes"], hidden))
+    return 3 * 8 * count + bounded.MB
+
+
+def check_sizes(path, meta):
+    """WorkshopError (one line) unless every entry of the model file at `path` fits the model `meta`
+    describes: before Keras or NumPy decompress or allocate anything of it."""
+    cap = _weights_cap(meta)
+    try:
+        with zipfile.ZipFile(path) as z:
+            if path.suffix == ".keras":
+                bounded.check_entries(z, {**KERAS_ENTRIES, "model.weights.h5": cap}, None)
+            else:
+                total = sum(bounded.npy_header(z, name)[2] for name in z.namelist() if name != "meta.npy")
+                if total > cap:
+                    raise bounded.TooLarge(f"its weights declare {bounded.size(total)}, where a {meta['model']} "
+                                           f"of its metadata takes at most {bounded.size(cap)}")
+    except bounded.TooLarge as e:
+        raise WorkshopError(f"{path} is refused: {e}; train one with `{hints.command('train ... --save')}`") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise WorkshopError(f"{path} is not a readable workshop model ({type(e).__name__}: {e}); "
+                            f"train one with `{hints.command('train ... --save')}`") from None
+
+
 def load(path):
     """(model, meta): a keras.Model (safe_mode=True), or a numpy-level model object."""
     path = Path(path)
     meta = read_meta(path)
+    check_sizes(path, meta)
     if path.suffix == ".npz":
         import importlib
         with np.load(path, allow_pickle=False) as npz:
