@@ -7,9 +7,11 @@ What must be shown not to allocate runs in a subprocess whose peak memory is rea
 """
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -397,3 +399,106 @@ def test_epoch_orders_are_bounded_where_they_are_drawn():
     assert all((order == rng.permutation(1000)).all() for order in orders)
     with pytest.raises(UsageError, match="choose at most"):
         epoch_orders(1000, MAX_ORDERS_BYTES // 4000 + 1, seed=7)
+
+
+# -- smaller faults: a path out of --logdir, a save killed mid-write, two --resume at once, `workshop runs` -------
+
+@pytest.mark.parametrize("experiment", ["../../x", "/tmp/x", "a/../../x", "..", "~/x"])
+def test_an_experiment_cannot_climb_out_of_the_logdir(tmp_path, capsys, experiment):
+    logs = tmp_path / "deep" / "er" / "logs"
+    r = run_main(capsys, "train", "linear", "--api", "numpy", "--epochs", "1", "--experiment", experiment,
+                 "--logdir", logs)
+    line = assert_one_line_error(r, 2)
+    assert f"--experiment {experiment!r} must be a folder name or names (a/b) inside the logs folder" in line, line
+    assert not (tmp_path / "deep").exists() and not (tmp_path / "x").exists()
+
+
+def test_a_run_name_is_one_name():
+    from workshop.config import RunOptions, TrainConfig
+    from workshop.errors import UsageError
+    config = TrainConfig(model="linear", api="numpy").resolved()
+    assert RunOptions(experiment="a/b", run_name="mlp-lr0.1-h64").checked(config).experiment == "a/b"
+    with pytest.raises(UsageError, match="run_name '../x' must be a plain name"):
+        RunOptions(run_name="../x").checked(config)
+
+
+KILLED_MID_SAVE = """
+import os, signal, sys
+import numpy as np
+from workshop import saving
+
+def half_then_die(file, **arrays):  # the kill lands in the middle of writing the model
+    with open(file, "wb") as f:
+        f.write(b"PK half a model")
+    os.kill(os.getpid(), signal.SIGKILL)
+np.savez = half_then_die
+saving.save_npz([np.zeros(2)], sys.argv[1], {})
+"""
+
+
+def test_a_save_killed_mid_write_leaves_no_temporary_file_for_good(tmp_path):
+    """The kill leaves .model-<pid>-<random>.npz beside the model; the next save to that folder removes it (and
+    keeps a temporary file of a save still running in another process)."""
+    from workshop import saving
+    path = tmp_path / "models" / "model.npz"
+    r = subprocess.run([sys.executable, "-c", KILLED_MID_SAVE, str(path)], cwd=ROOT, capture_output=True, timeout=60)
+    assert r.returncode == -9, r.stderr
+    (left,) = path.parent.glob(".model-*.npz")  # the fault is real: a hidden half-written file
+    assert left.read_bytes() == b"PK half a model" and not path.exists()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        running = path.parent / f".model-{sleeper.pid}-abcdefgh.npz"  # another process's save, under way
+        running.write_bytes(b"PK being written")
+        saving.save_npz([np.ones(2)], path, {"model": "linear"})
+        assert sorted(p.name for p in path.parent.iterdir()) == [running.name, "model.npz"]
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_two_resumes_of_one_run_at_once_the_second_refuses(tmp_path, capsys):
+    """The process continuing a run holds a lock on its folder (flock: the kernel lets go when it dies); a second
+    --resume of the same run, meanwhile, refuses in one line instead of training into the same folder."""
+    from test_resume import killed_at
+
+    from workshop.config import RunOptions, TrainConfig
+    from workshop.training import rundir
+    logs = tmp_path / "logs"
+    config = TrainConfig(model="mlp", api="numpy", epochs=100000, max_examples=64, hidden=(4,))
+    run_dir = killed_at(2, config, RunOptions(experiment="t", logdir=str(logs), verbose=0))
+    args = ["train", "mlp", "--api", "numpy", "--epochs", "100000", "--max-examples", "64", "--hidden", "4",
+            "--experiment", "t", "--logdir", str(logs), "--resume"]
+    first = subprocess.Popen([sys.executable, "-m", "workshop", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while rundir.holder(run_dir) is None:
+            assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+            time.sleep(0.05)
+        line = assert_one_line_error(run_main(capsys, *args), 2)  # the second, here: refused before it trains
+        assert line == (f"workshop: error: another process (pid {first.pid}) is continuing the run {run_dir} right "
+                        "now; wait for it to end, or stop it, before resuming it again"), line
+        assert first.poll() is None  # the first goes on
+        with pytest.raises(Exception, match=f"pid {first.pid}"):  # two that chose it at the same moment: the lock
+            rundir.claim(run_dir, resumed=True)
+    finally:
+        first.kill()
+        first.wait()
+    assert rundir.holder(run_dir) is None  # the kernel let the lock go with the process
+
+
+def test_runs_skips_an_unreadable_event_file_and_prints_no_start_up_lines(tmp_path):
+    from workshop.config import RunOptions, TrainConfig
+    from workshop.training.train import train
+    logs = tmp_path / "logs"
+    train(TrainConfig(model="linear", api="numpy", epochs=2), RunOptions(logdir=str(logs), verbose=0))
+    bad = logs / "train" / "linear-numpy-line-20260101-000000"
+    (bad / "train").mkdir(parents=True)
+    (bad / "train" / "events.out.tfevents.1767225600.host.1.v2").write_bytes(os.urandom(300))  # garbage
+    r = run_cli("runs", "--logdir", logs, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [f"workshop: note: skipped {bad}: its event file "
+                                     "train/events.out.tfevents.1767225600.host.1.v2 cannot be read (not "
+                                     "TensorBoard's, or damaged)"], r.stderr  # and no TensorFlow start-up line
+    rows = r.stdout.strip().splitlines()[1:]
+    assert len(rows) == 1 and "linear" in rows[0] and "20260101" not in r.stdout, r.stdout

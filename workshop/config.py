@@ -133,6 +133,9 @@ class RunOptions:
 
     def checked(self, config: TrainConfig) -> "RunOptions":
         """Check the options against the resolved `config`; raises UsageError."""
+        check_inside_logdir("--experiment", self.experiment)
+        if self.run_name is not None:
+            check_inside_logdir("run_name", self.run_name, folders=False)
         if self.precision not in PRECISIONS:
             raise UsageError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
         if self.precision != "float32" and config.api not in ("layers", "keras"):
@@ -151,6 +154,17 @@ class RunOptions:
                 raise UsageError("jit_compile (XLA) does not compile the collectives of training on workers; "
                                  "leave one of them out")
         return self
+
+
+def check_inside_logdir(flag: str, name: str, folders: bool = True):
+    """UsageError unless `name` is a relative path of plain names (folders=False: one name), so that
+    logdir / name stays inside the logdir: `--experiment ../../x` wrote its runs two folders above it."""
+    parts = name.replace("\\", "/").split("/")
+    if (not name or name.startswith(("/", "~")) or any(p in ("", ".", "..") for p in parts) or ":" in name
+            or (not folders and len(parts) > 1)):
+        what = "a folder name or names (a/b)" if folders else "a plain name"
+        raise UsageError(f"{flag} {name!r} must be {what} inside the logs folder, with no '..', '.' or leading '/': "
+                         f"the runs are written to <logdir>/{'<experiment>' if folders else '<experiment>/<run>'}")
 
 
 def memory_bytes() -> int | None:

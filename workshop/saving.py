@@ -60,7 +60,8 @@ def _write_atomically(path, suffix: str, who: str, write, flag: str = "--save") 
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
+        remove_stale_temporaries(path.parent, f".{path.stem}-", suffix)  # a save killed mid-write left them
+        fd, name = tempfile.mkstemp(prefix=f".{path.stem}-{os.getpid()}-", suffix=suffix, dir=path.parent)
         os.close(fd)
         tmp = Path(name)
         tmp.unlink()  # Keras wants to create the file itself
@@ -75,6 +76,40 @@ def _write_atomically(path, suffix: str, who: str, write, flag: str = "--save") 
         if tmp is not None:
             tmp.unlink(missing_ok=True)
     return path
+
+
+def remove_stale_temporaries(folder: Path, prefix: str, suffix: str = "") -> list[Path]:
+    """Remove what saves killed mid-write left in `folder`: the temporary files (or folders)
+    <prefix><pid>-<random><suffix> whose process is gone. A save still running in another process keeps
+    its own. Returns what was removed."""
+    import shutil
+    removed = []
+    pattern = re.compile(r"(\d+)-[a-z0-9_]{8}" + re.escape(suffix))  # mkstemp's and mkdtemp's 8 characters
+    for candidate in Path(folder).glob(f"{glob_escape(prefix)}*{glob_escape(suffix)}"):
+        found = pattern.fullmatch(candidate.name[len(prefix):])
+        pid = int(found[1]) if found else None
+        if pid is not None and pid != os.getpid() and not _alive(pid):
+            if candidate.is_dir():
+                shutil.rmtree(candidate, ignore_errors=True)
+            else:
+                candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+    return removed
+
+
+def glob_escape(text: str) -> str:
+    import glob
+    return glob.escape(text)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's: alive
+        return True
+    return True
 
 
 def save_keras(model, path, meta: dict) -> Path:

@@ -185,6 +185,7 @@ def interrupted_run(parent: Path, name: str, settings: dict, strict: bool = True
     `settings`; else None, or with `strict`, a UsageError that names the settings that differ."""
     runs = sorted((p for p in Path(parent).glob(f"{name}-*") if (p / FILE).exists()),
                   key=lambda p: (p / FILE).stat().st_mtime)
+    from workshop.training.rundir import busy, holder
     for run_dir in reversed(runs):
         try:
             meta = meta_of(run_dir / FILE)
@@ -192,9 +193,14 @@ def interrupted_run(parent: Path, name: str, settings: dict, strict: bool = True
             if strict:
                 raise
             continue  # a damaged checkpoint does not stop a new run; --resume names it
-        if meta is None or _running(meta.get("pid")):
+        if meta is None:
             continue
         differ = {k: meta["settings"].get(k) for k in settings if meta["settings"].get(k) != settings[k]}
+        who = holder(run_dir)
+        if who is not None and who.get("resumed") and strict and not differ:
+            raise busy(run_dir, who)  # two --resume of one run at once: the second one stops here
+        if who is not None or _running(meta.get("pid")):
+            continue  # training in another process: not interrupted
         if differ and strict:
             was = ", ".join(f"{k}={v}" for k, v in differ.items())
             raise UsageError(f"the interrupted run {run_dir} was started with {was}: resume it with the same "

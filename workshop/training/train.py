@@ -28,7 +28,7 @@ from workshop.training.guards import TrainingDiverged, StopOnDivergence, StopOnN
 from workshop.training.levels import LEVELS, MODELS
 from workshop.training.prepare import prepare
 from workshop.training.progress import ProgressLines
-from workshop.training.rundir import new_run_dir
+from workshop.training.rundir import claim, new_run_dir, release
 
 
 def build_model(config, data, weights=None, options=RunOptions()):
@@ -85,9 +85,12 @@ def run_folder(config, options) -> tuple[Path, bool]:
         print(f"workshop: {found} was interrupted; add --resume to continue it. Starting a new run", file=sys.stderr)
         found = None
     if found:
+        claim(found, resumed=True)  # another --resume of it, started meanwhile, is refused
         after_event_files(found)  # its new event files must sort after the interrupted run's
         return found, True
-    return new_run_dir(logs_dir(options.logdir), options.experiment, name), False
+    run_dir = new_run_dir(logs_dir(options.logdir), options.experiment, name)
+    claim(run_dir, resumed=False)
+    return run_dir, False
 
 
 def train_callbacks(config, options, data, view, writers, resumed=False) -> list:
@@ -158,6 +161,7 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
         write_results(writers, run_settings, epochs, test, stopwatch.seconds, view, data, y_pred)
     finally:
         writers.close()
+        release(run_dir)
 
     last = {key: values[-1] for key, values in history.items()}
     summary = {
