@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -81,3 +82,32 @@ def test_nothing_outlives_the_namespace(namespace):
             time.sleep(0.05)
     finally:
         other.close()
+
+
+@pytest.mark.slow
+def test_the_next_lesson_shows_the_proof_with_mirrored_strategy_where_workers_are_refused(monkeypatch):
+    """Where no namespace can be made, the `next` lesson does not start `--workers 2` (refused there) and trains
+    the same MLP under MirroredStrategy on two replicas of one process: the weights of one device, to 1e-5. Its
+    two cells, run here as the notebook runs them, with the refusal simulated."""
+    from workshop.lessons import literate
+    from workshop.training import netns
+    cells = [cell.source for cell in literate.read("next").cells if cell.cell_type == "code"]
+    (workers_cell,) = [c for c in cells if "netns.why_unconfined()" in c]
+    (mirrored_cell,) = [c for c in cells if "MirroredStrategy(" in c]
+    said = []
+    reason = "unshare(CLONE_NEWUSER | CLONE_NEWNET) failed: Operation not permitted"
+
+    class Refused:  # what the cell would call where workers can run: it must not
+        @staticmethod
+        def on_two_workers(*args, **kwargs):
+            raise AssertionError("started --workers 2 where it is refused")
+    monkeypatch.setattr(netns, "why_unconfined", lambda: reason)
+    scope = {"lesson": SimpleNamespace(quick=True, say=said.append), "hierarchy": Refused}
+    exec(workers_cell, scope)
+    assert scope["unconfined"] == reason and scope["workers"] is None
+    exec(mirrored_cell, scope)
+    text = "\n".join(said)
+    assert said[0] == f"  --workers 2 is refused here: {reason}", text
+    assert "2 replicas (MirroredStrategy)" in text, text
+    difference = float(text.split("largest weight difference, 2 replicas vs 1 device: ")[1].split()[0])
+    assert difference <= 1e-5, text
