@@ -219,7 +219,8 @@ def small_models(tmp_path_factory):
 
 
 @pytest.mark.parametrize("entry, words", [
-    ("workshop.json", "its entry workshop.json would decompress to 67.1 MB, where at most 1.0 MB belongs (a zip bomb?)"),
+    ("workshop.json", "its entry workshop.json would decompress to 67.1 MB, where at most 1.0 MB belongs "
+                      "(a zip bomb?)"),
     ("config.json", "its entry config.json would decompress to 67.1 MB, where at most 16.8 MB belongs (a zip bomb?)"),
     ("model.weights.h5", "its entry model.weights.h5 would decompress to 67.1 MB, where at most 1.1 MB belongs"),
 ])

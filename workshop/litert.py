@@ -171,7 +171,8 @@ def check_structure(content: bytes, meta: dict) -> str | None:
                 return f"its constant tensor {i} has {elements:,} elements"
             activations += 0 if constant else elements
         if activations > MAX_ACTIVATIONS:
-            return f"its computed tensors hold {activations:,} elements an example (an export's: at most {MAX_ACTIVATIONS:,})"
+            return (f"its computed tensors hold {activations:,} elements an example (an export's: at most "
+                    f"{MAX_ACTIVATIONS:,})")
         shape = [int(d) for d in graph.Tensors(graph.Inputs(0)).ShapeSignatureAsNumpy()]
         if shape[1:] != list(meta["input_shape"]):
             return f"its input is {shape[1:]}, not the {list(meta['input_shape'])} its {MARKER} names"

@@ -156,7 +156,8 @@ x, y = digits.data[:1792].astype("float32") / 16, digits.target[:1792]  # 56 bat
 def trained(strategy):
     keras.utils.set_random_seed(0)  # the same first weights on both sides
     with strategy.scope():  # variables made here are mirrored on every replica
-        model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(64, activation="relu"), keras.layers.Dense(10)])
+        model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(64, activation="relu"),
+                                  keras.layers.Dense(10)])
         model.compile(keras.optimizers.SGD(0.1), keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                       metrics=["accuracy"])
     history = model.fit(x, y, batch_size=32, epochs=EPOCHS, shuffle=False, verbose=0)

@@ -105,4 +105,4 @@ class StopOnDivergence(keras.callbacks.Callback):
         if self.message:
             self.model.stop_training = True
         elif epoch == 0:
-            self.reference = float(loss)  # the reference from now on: the first epoch's mean, as the checkpoint keeps it
+            self.reference = float(loss)  # from now on, the first epoch's mean: what the checkpoint keeps
