@@ -230,3 +230,122 @@ def test_a_resumed_runs_event_files_sort_after_the_interrupted_ones(tmp_path):
     (tmp_path / "train" / f"events.out.tfevents.{stamp}.host.99999.0.v2").write_bytes(b"")
     checkpoints.after_event_files(tmp_path)
     assert int(time.time()) > stamp
+
+
+# -- a resumed run is judged as if it had never stopped, and never loses its checkpoint ---------------------------
+
+KILLED_AT = """
+import json, os, signal, sys
+from workshop.config import RunOptions, TrainConfig
+from workshop.training import checkpoints
+from workshop.training.train import train
+kill_at, config, options = int(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+save = checkpoints.EpochCheckpoint._save
+
+def save_then_die(self, meta, arrays):  # SIGKILL the moment epoch `kill_at`'s checkpoint is on disk
+    save(self, meta, arrays)
+    if meta["epochs_done"] == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+checkpoints.EpochCheckpoint._save = save_then_die
+train(TrainConfig(**config), RunOptions(**options))
+"""
+
+
+def killed_at(epoch: int, config: TrainConfig, options: RunOptions) -> Path:
+    """train(config, options) in a process SIGKILLed right after epoch `epoch`'s checkpoint; its run folder."""
+    import json
+    from dataclasses import asdict
+    r = subprocess.run([sys.executable, "-c", KILLED_AT, str(epoch), json.dumps(asdict(config)),
+                        json.dumps(asdict(options))], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == -signal.SIGKILL, r.stderr[-2000:]
+    (found,) = Path(options.logdir).glob(f"{options.experiment}/*/{checkpoints.FILE}")
+    assert eval_epochs(found) == epoch
+    return found.parent
+
+
+@pytest.mark.slow
+def test_a_run_killed_late_is_not_judged_diverged_when_it_resumes(tmp_path, monkeypatch):
+    """The issue's CNN at small scale: 64 digits, batches of 8, Adam, killed after epoch 75 or 86 of 90. The
+    resumed run's first logged loss is its first batch alone (the loops run it alone), which for a trained
+    CNN is over 100 times below the epoch's mean: the guard used it as its reference and stopped the run as
+    "the loss rose from 6.82e-05 to 0.0166", deleting resume.npz. Now it ends with the weights of a run never
+    stopped, to 1e-6."""
+    from workshop.training import guards
+    threads = apply_threads(1) or len(os.sched_getaffinity(0))  # as in the test above: the same rounding
+    config = TrainConfig(model="cnn", api="layers", epochs=90, max_examples=64, batch_size=8)
+    quick = {"verbose": 0, "dashboards": False, "threads": threads}  # the dashboards change no weight
+    never_stopped = train(config, RunOptions(experiment="whole", logdir=str(tmp_path / "whole"),
+                                             save=str(tmp_path / "whole.keras"), **quick))
+    assert never_stopped["epochs"] == 90
+    seen = {}  # what the guard saw after the resume: the first batch logged, and the first epoch's mean
+    batch_end, epoch_end = guards.StopOnDivergence.on_train_batch_end, guards.StopOnDivergence.on_epoch_end
+
+    def first_batch(self, batch, logs=None):
+        seen.setdefault("batch", float(logs["loss"]))
+        return batch_end(self, batch, logs)
+
+    def first_epoch(self, epoch, logs=None):
+        seen.setdefault("epoch", float(logs["loss"]))
+        return epoch_end(self, epoch, logs)
+    monkeypatch.setattr(guards.StopOnDivergence, "on_train_batch_end", first_batch)
+    monkeypatch.setattr(guards.StopOnDivergence, "on_epoch_end", first_epoch)
+    for kill_at in (75, 86):
+        seen.clear()
+        logdir = tmp_path / f"killed-{kill_at}"
+        run_dir = killed_at(kill_at, config, RunOptions(experiment="late", logdir=str(logdir), **quick))
+        resumed = train(config, RunOptions(experiment="late", logdir=str(logdir), resume=True,
+                                           save=str(tmp_path / f"resumed-{kill_at}.keras"), **quick))
+        assert seen["epoch"] > 100 * seen["batch"], seen  # the case the guard misjudged: a reference from one batch
+        assert resumed["run_dir"] == str(run_dir) and resumed["epochs"] == 90
+        for a, b in zip(weights_of(tmp_path / f"resumed-{kill_at}.keras"), weights_of(tmp_path / "whole.keras"),
+                        strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-6, rtol=0)
+        assert not (run_dir / checkpoints.FILE).exists()  # finished: nothing left to resume
+
+
+def test_the_guard_of_a_resumed_run_compares_epoch_means_with_the_first_epochs():
+    """The reference is epoch 1's mean, kept in the checkpoint's history; a batch logged after the resume is not."""
+    from types import SimpleNamespace
+
+    from workshop.training.guards import StopOnDivergence
+    checkpoint = SimpleNamespace(history={"loss": [2.3, 1.1, 0.5]})
+    guard = StopOnDivergence(learning_rate=0.005, chance=0.1)
+    guard.set_model(SimpleNamespace(stop_training=False))
+    guard.resumes_from(checkpoint)
+    guard.on_epoch_begin(376)
+    guard.on_train_batch_end(0, {"loss": 3.87e-06})  # the issue's numbers
+    guard.on_epoch_end(376, {"loss": 0.00874, "accuracy": 1.0})
+    assert guard.message is None and not guard.model.stop_training
+    guard.on_epoch_end(377, {"loss": 231.0, "accuracy": 0.5})  # a real blow-up: above 100 times epoch 1's 2.3
+    assert guard.model.stop_training
+    assert guard.message.startswith("the loss rose from 2.3 (epoch 1's mean) to 231 by epoch 378"), guard.message
+
+    fresh = StopOnDivergence(learning_rate=0.1)  # a new run: its first epoch against its first batch,
+    fresh.set_model(SimpleNamespace(stop_training=False))  # the epochs after against the first epoch's mean
+    fresh.on_epoch_begin(0)
+    fresh.on_train_batch_end(0, {"loss": 2.0})
+    fresh.on_epoch_end(0, {"loss": 1.0})
+    fresh.on_epoch_begin(1)
+    fresh.on_train_batch_end(0, {"loss": 1e-6})
+    fresh.on_epoch_end(1, {"loss": 99.0})
+    assert fresh.message is None
+    fresh.on_epoch_end(2, {"loss": 101.0})
+    assert fresh.message.startswith("the loss rose from 1 (epoch 1's mean) to 101 by epoch 3"), fresh.message
+
+
+def test_a_diverged_run_keeps_the_checkpoint_it_resumed_from(tmp_path, monkeypatch):
+    """A run that diverges after --resume keeps resume.npz as it found it (the earlier process's epochs); a new run
+    that diverges leaves none (not worth resuming)."""
+    from workshop.training import guards
+    from workshop.training.guards import TrainingDiverged
+    logdir = tmp_path / "logs"
+    config = TrainConfig(model="mlp", api="numpy", epochs=6, max_examples=128, hidden=(8,))
+    run_dir = killed_at(3, config, RunOptions(experiment="t", logdir=str(logdir), verbose=0))
+    before = (run_dir / checkpoints.FILE).read_bytes()
+    monkeypatch.setattr(guards.StopOnDivergence.__init__, "__defaults__", (None, 1e-9, 3))  # any loss "rose"
+    with pytest.raises(TrainingDiverged, match=r"resume.npz still holds the 3 epochs this run resumed from"):
+        train(config, RunOptions(experiment="t", logdir=str(logdir), resume=True, verbose=0))
+    assert (run_dir / checkpoints.FILE).read_bytes() == before
+    with pytest.raises(TrainingDiverged) as fresh:
+        train(config, RunOptions(experiment="new", logdir=str(logdir), verbose=0))
+    assert "resume.npz" not in str(fresh.value) and not list((logdir / "new").glob(f"*/{checkpoints.FILE}"))

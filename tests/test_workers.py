@@ -1,5 +1,7 @@
 """`workshop train --workers N`: the raw and layers levels on several worker processes
-(tf.distribute.MultiWorkerMirroredStrategy over 127.0.0.1), and every way it can go wrong.
+(tf.distribute.MultiWorkerMirroredStrategy over 127.0.0.1 of a private network namespace: netns.py),
+and every way it can go wrong. From the host's namespace no socket of theirs is seen; where no namespace
+can be made the command refuses in one line, unless --allow-open-ports.
 
 The proof: with plain SGD, the same seed and the same global batches, 2 workers end with the
 weights of one process (1e-5) and log the same losses: distribution changes where the arithmetic
@@ -10,6 +12,7 @@ and its expected failure really tries `fit` under the strategy, so the suite say
 """
 
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -26,6 +29,19 @@ import pytest
 from conftest import ROOT, alive, assert_one_line_error, children, run_cli, tree_hashes
 
 LINUX = sys.platform == "linux"
+
+
+@functools.cache
+def unconfined() -> str | None:
+    """Why local workers cannot be kept on loopback here (netns.py), or None where they can."""
+    from workshop.training.netns import why_unconfined
+    return why_unconfined()
+
+
+def local_workers(n=2) -> list[str]:
+    """--workers n, and where this machine cannot confine them (a laptop without unprivileged user
+    namespaces), --allow-open-ports: the tests of what workers compute still run there."""
+    return ["--workers", str(n), *(["--allow-open-ports"] if unconfined() else [])]
 SETTINGS = ["mlp", "--optimizer", "sgd", "--epochs", "2", "--hidden", "16", "--seed", "3"]
 
 
@@ -59,7 +75,7 @@ def two_workers(request, tmp_path_factory):
             "--logdir", str(root / "logs"), "--save", str(root / "models" / "mlp.keras")]
     started = time.monotonic()
     if api == "raw":
-        r = run_cli(*args, "--workers", "2", timeout=300)
+        r = run_cli(*args, *local_workers(2), timeout=300)
         other = None
     else:
         cluster = ",".join(local_cluster(2).addresses)
@@ -167,12 +183,22 @@ def test_the_perceptron_is_refused(capsys):
 
 
 
+def descendants(pid) -> list[int]:
+    """Every living process below `pid`: children, theirs, and so on."""
+    found, todo = [], [pid]
+    while todo:
+        below = [child for child in children(todo.pop()) if alive(child)]
+        found += below
+        todo += below
+    return found
+
+
 def worker_pids(supervisor, count=2, timeout=60) -> dict:
     """{worker index: pid} of the supervisor's workers, once all are started."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = {}
-        for pid in children(supervisor):
+        for pid in descendants(supervisor):  # the children of the namespace's launcher (netns.py)
             with contextlib.suppress(OSError):
                 args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
                 if b"workshop.training.workers" in args:
@@ -196,7 +222,7 @@ def supervisor():
         return process
     yield start
     for process in started:
-        pids = [p for p in children(process.pid)]
+        pids = descendants(process.pid)
         if process.poll() is None:
             process.kill()
         process.communicate()
@@ -218,7 +244,7 @@ def test_a_dead_worker_stops_the_run_in_one_line_and_resume_goes_on(tmp_path, su
     before = tree_hashes(models)
     settings = {"model": "mlp", "api": "raw", "optimizer": "sgd", "epochs": 4, "hidden": (16,), "batch_size": 8}
     process = supervisor("train", "mlp", "--api", "raw", "--optimizer", "sgd", "--epochs", "4", "--hidden", "16",
-                         "--batch-size", "8", "--workers", "2", "--logdir", str(logs),
+                         "--batch-size", "8", *local_workers(2), "--logdir", str(logs),
                          "--save", str(models / "mlp.keras"))
     pids = worker_pids(process.pid)
     deadline = time.monotonic() + 120
@@ -233,7 +259,7 @@ def test_a_dead_worker_stops_the_run_in_one_line_and_resume_goes_on(tmp_path, su
     assert "worker 1 of 2 stopped (killed by SIGKILL)" in line and "the other worker was stopped" in line, line
     assert f"nothing was saved to {models / 'mlp.keras'}" in line and "--resume" in line, line
     assert stopped < 20, f"the run took {stopped:.1f} s to stop after a worker died"
-    assert not any(alive(pid) for pid in pids.values()) and not children(process.pid)
+    assert not any(alive(pid) for pid in pids.values()) and not descendants(process.pid)
     assert tree_hashes(models) == before  # the earlier model, and no temporary file beside it
 
     (killed_run,) = (logs / "train").iterdir()
@@ -261,7 +287,7 @@ def test_a_cluster_that_never_comes_up_stops_at_the_start_timeout(tmp_path):
 
 @pytest.mark.skipif(not LINUX, reason="reads /proc")
 def test_ctrl_c_stops_every_worker(tmp_path, supervisor):
-    process = supervisor("train", "mlp", "--api", "layers", "--workers", "2", "--logdir", str(tmp_path / "logs"))
+    process = supervisor("train", "mlp", "--api", "layers", *local_workers(2), "--logdir", str(tmp_path / "logs"))
     pids = worker_pids(process.pid)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
@@ -302,3 +328,145 @@ def test_keras_fit_under_multi_worker_mirrored_strategy():
                 p.kill()
                 p.wait()
     assert all(p.returncode == 0 for p in processes), errors[0][-500:]
+
+
+# -- loopback only: the workers of --workers N in a private network namespace (netns.py) ---------------
+
+def listening(net: Path) -> dict[int, tuple[str, int]]:
+    """{socket inode: (address in hex, port)} of every listening TCP socket, IPv4 and IPv6, in the network
+    namespace whose /proc/.../net is `net` (/proc/net: this process's; /proc/PID/net: that process's)."""
+    found = {}
+    for name in ("tcp", "tcp6"):
+        for line in (net / name).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # TCP_LISTEN
+                address, port = fields[1].rsplit(":", 1)
+                found[int(fields[9])] = (address, int(port, 16))
+    return found
+
+
+def socket_inodes(pid) -> set[int]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(int(target[len("socket:["):-1]))
+    return inodes
+
+
+def worker_port(pid) -> int:
+    """The port of this worker's own address in its TF_CONFIG."""
+    env = dict(item.split("=", 1) for item in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in item)
+    config = json.loads(env["TF_CONFIG"])
+    return int(config["cluster"]["worker"][config["task"]["index"]].rpartition(":")[2])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not LINUX, reason="network namespaces are Linux's; elsewhere --workers is refused (below)")
+def test_local_workers_listen_on_nothing_outside_their_namespace(tmp_path, supervisor):
+    """While `train --workers 2` trains, its workers' TensorFlow servers listen (on every interface of their
+    own namespace, as TensorFlow binds), and the host's namespace, where every other program and the network
+    are, has no socket of theirs at all: nothing listens there for them, on any address, IPv4 or IPv6. The two
+    share one namespace, not this process's; the files they write are the user's."""
+    if unconfined():
+        pytest.skip(f"this machine cannot keep local workers off the network: {unconfined()}")
+    logs = tmp_path / "logs"
+    host_before = listening(Path("/proc/net"))
+    process = supervisor("train", "mlp", "--api", "raw", "--workers", "2", "--epochs", "5000", "--max-examples", "64",
+                         "--logdir", str(logs))
+    pids = worker_pids(process.pid)
+    ports = {index: worker_port(pid) for index, pid in pids.items()}
+    deadline = time.monotonic() + 120
+    while not all({port for _, port in listening(Path(f"/proc/{pid}/net")).values()} >= set(ports.values())
+                  for pid in pids.values()):  # both servers up, each seen from inside the namespace
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.1)
+    while not list(logs.glob("train/*/resume.npz")):  # an epoch done: the workers talked over their loopback
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    host = listening(Path("/proc/net"))
+    theirs = set().union(*(socket_inodes(pid) for pid in pids.values()))
+    namespaces = {os.readlink(f"/proc/{pid}/ns/net") for pid in pids.values()}
+    inside = listening(Path(f"/proc/{pids[0]}/net"))
+    assert len(namespaces) == 1 and namespaces != {os.readlink("/proc/self/ns/net")}, namespaces
+    assert theirs & set(inside), "the workers' servers are not where the test looks for them"
+    assert not theirs & set(host), {i: host[i] for i in theirs & set(host)}
+    assert not {port for _, port in set(host.values()) - set(host_before.values())} & set(ports.values()), host
+    checkpoint = next(logs.glob("train/*/resume.npz")).stat()
+    assert (checkpoint.st_uid, checkpoint.st_gid) == (os.getuid(), os.getgid())
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130 and "Traceback" not in err, err[-2000:]
+    assert not any(alive(pid) for pid in pids.values())
+
+
+# The launcher as it runs where unprivileged user namespaces are forbidden: the kernel answers unshare with EPERM
+# (Ubuntu 24.04's AppArmor default, kernel.unprivileged_userns_clone=0, a container's seccomp profile).
+FORBIDDEN_LAUNCHER = """
+import errno, sys, types
+from workshop.training import netns
+libc = types.SimpleNamespace(unshare=lambda flags: -1)
+netns.ctypes = types.SimpleNamespace(CDLL=lambda *args, **kwargs: libc, get_errno=lambda: errno.EPERM)
+sys.exit(netns.launcher_main(int(sys.argv[1])))
+"""
+
+NO_NAMESPACES = """
+import sys
+from workshop.training import netns
+netns.LAUNCHER = [sys.executable, "-c", sys.argv[1]]
+from workshop.cli import main
+code = main(sys.argv[2:])
+assert "tensorflow" not in sys.modules, "imported TensorFlow"
+sys.exit(code)
+"""
+
+REFUSED = ("workshop: error: --workers 2: no private network namespace for the workers here (unshare(CLONE_NEWUSER "
+           "| CLONE_NEWNET) failed: Operation not permitted (unprivileged user namespaces are forbidden on this "
+           "system)), and without one TensorFlow's worker servers listen on every network interface with no "
+           "authentication: anyone on this network could run code as you through them; train in one process "
+           "(leave out --workers), or add --allow-open-ports to accept that on a network you trust")
+
+
+@pytest.mark.skipif(not LINUX, reason="runs the Linux launcher")
+def test_without_user_namespaces_local_workers_are_refused_in_one_line(tmp_path):
+    """Where unshare fails, --workers 2 refuses before any worker (or TensorFlow) starts, saying why and the risk."""
+    started = time.monotonic()
+    r = subprocess.run([sys.executable, "-c", NO_NAMESPACES, FORBIDDEN_LAUNCHER, "train", "mlp", "--api", "raw",
+                        "--workers", "2", "--logdir", str(tmp_path / "logs")],
+                       cwd=ROOT, capture_output=True, text=True, timeout=60)
+    line = assert_one_line_error(r, 1)
+    assert line == REFUSED, line
+    assert not (tmp_path / "logs").exists() and time.monotonic() - started < 10
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not LINUX, reason="runs the Linux launcher")
+def test_allow_open_ports_trains_where_no_namespace_can_be_made(tmp_path):
+    """--allow-open-ports accepts the risk: the workers train as this process's children, on open ports, and the
+    command says so."""
+    r = subprocess.run([sys.executable, "-c", NO_NAMESPACES, FORBIDDEN_LAUNCHER, "train", "mlp", "--api", "raw",
+                        "--workers", "2", "--epochs", "1", "--max-examples", "64", "--allow-open-ports", "--json",
+                        "--logdir", str(tmp_path / "logs")],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads(r.stdout.splitlines()[-1])["workers"] == 2
+    assert "note: TensorFlow's worker servers listen on every network interface" in r.stderr
+    assert "trusted network only" in r.stderr
+
+
+def test_other_systems_refuse_local_workers(monkeypatch, capsys):
+    """macOS and Windows have no network namespaces: the same refusal, with that reason."""
+    from workshop.cli import main
+    monkeypatch.setattr(sys, "platform", "darwin")
+    code = main(["train", "mlp", "--api", "raw", "--workers", "2"])
+    line = assert_one_line_error(SimpleNamespace(returncode=code, stdout="", stderr=capsys.readouterr().err), 1)
+    assert line.startswith("workshop: error: --workers 2: no private network namespace for the workers here "
+                           "(this is macOS, and private network namespaces are Linux's), and without one"), line
+    assert line.endswith("add --allow-open-ports to accept that on a network you trust"), line
+
+
+def test_allow_open_ports_needs_local_workers(capsys):
+    from workshop.cli import main
+    assert main(["train", "mlp", "--api", "raw", "--allow-open-ports"]) == 2
+    assert "--allow-open-ports is for --workers N" in capsys.readouterr().err

@@ -8,15 +8,22 @@ an algorithm's own (epochs, learning rate, ...) in workshop/algorithms/__init__.
 the rest here. `resolved()` / `checked()` fill them in and validate, once.
 """
 
+import os
 from dataclasses import asdict, dataclass, replace
 
 from workshop.algorithms import ALGORITHMS, LEVELS
+from workshop.data.catalog import DATASETS
 from workshop.errors import UsageError
 
 OPTIMIZERS = ("sgd", "adam")
 SCHEDULES = ("constant", "onecycle")  # training/schedules.py
 PRECISIONS = ("float32", "mixed_bfloat16")
 WORKER_LEVELS = ("raw", "layers")  # the levels that train on several workers (training/distributed.py)
+MAX_SEED = 2**31 - 1  # every seed consumer takes it: NumPy's generators, Keras's seeded Dropout, tf's int64 seeds
+MAX_THREADS = 1024  # TensorFlow takes an int32; far more threads than cores only costs
+# The least memory one weight takes to train, in bytes: itself, its gradient and an optimizer's two moments,
+# float32 each (the first draw, in float64, briefly takes as much again).
+BYTES_PER_WEIGHT = 16
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,13 @@ class TrainConfig:
             raise UsageError(f"--hidden sizes must be positive, got {cfg.hidden}")
         if cfg.max_examples is not None and cfg.max_examples <= 0:
             raise UsageError(f"--max-examples must be positive, got {cfg.max_examples}")
+        if not 0 <= cfg.seed <= MAX_SEED:
+            raise UsageError(f"--seed must be a whole number from 0 to {MAX_SEED}, got {cfg.seed}")
+        check_model_size(cfg)
+        info = DATASETS.get(cfg.dataset)
+        if info is not None and info.train:  # at the door: every epoch's order is drawn before training
+            from workshop.data.pipeline import check_epoch_orders
+            check_epoch_orders(min(info.train, cfg.max_examples or info.train), cfg.epochs)
         return cfg
 
     @classmethod
@@ -119,13 +133,17 @@ class RunOptions:
 
     def checked(self, config: TrainConfig) -> "RunOptions":
         """Check the options against the resolved `config`; raises UsageError."""
+        check_inside_logdir("--experiment", self.experiment)
+        if self.run_name is not None:
+            check_inside_logdir("run_name", self.run_name, folders=False)
         if self.precision not in PRECISIONS:
             raise UsageError(f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}")
         if self.precision != "float32" and config.api not in ("layers", "keras"):
             raise UsageError(f"--precision {self.precision} is for the layers and keras levels (Keras layers cast "
                              f"for you); the {config.api} level computes in float32, so use --api keras or layers")
-        if self.threads < 0:
-            raise UsageError(f"--threads must be 0 (auto) or a positive count, got {self.threads}")
+        if not 0 <= self.threads <= MAX_THREADS:
+            raise UsageError(f"--threads must be 0 (auto) or a count up to {MAX_THREADS} (this machine has "
+                             f"{os.cpu_count() or 1} cores), got {self.threads}")
         if self.steps_per_execution < 0:
             raise UsageError(f"steps_per_execution must be 0 (auto) or positive, got {self.steps_per_execution}")
         if self.workers is not None and self.workers < 1:
@@ -136,6 +154,58 @@ class RunOptions:
                 raise UsageError("jit_compile (XLA) does not compile the collectives of training on workers; "
                                  "leave one of them out")
         return self
+
+
+def check_inside_logdir(flag: str, name: str, folders: bool = True):
+    """UsageError unless `name` is a relative path of plain names (folders=False: one name), so that
+    logdir / name stays inside the logdir: `--experiment ../../x` wrote its runs two folders above it."""
+    parts = name.replace("\\", "/").split("/")
+    if (not name or name.startswith(("/", "~")) or any(p in ("", ".", "..") for p in parts) or ":" in name
+            or (not folders and len(parts) > 1)):
+        what = "a folder name or names (a/b)" if folders else "a plain name"
+        raise UsageError(f"{flag} {name!r} must be {what} inside the logs folder, with no '..', '.' or leading '/': "
+                         f"the runs are written to <logdir>/{'<experiment>' if folders else '<experiment>/<run>'}")
+
+
+def memory_bytes() -> int | None:
+    """The memory free for a new process here (Linux: MemAvailable), else the machine's whole memory;
+    None where the system does not say (Windows)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_model_size(config: TrainConfig):
+    """UsageError, before anything is allocated, for a model whose weights alone cannot be trained in this
+    machine's memory (BYTES_PER_WEIGHT each; the activations come on top), e.g. --hidden 2000000000."""
+    from workshop.algorithms.shapes import kernel_shapes
+    from workshop.bounded import size
+    info = DATASETS.get(config.dataset)
+    if info is None or not info.shape:  # the toy sets: models of a few weights
+        return
+    weights = sum(_count(shape) + shape[-1] for shape in kernel_shapes(config.model, info.shape, info.classes,
+                                                                        config.hidden))
+    need, have = BYTES_PER_WEIGHT * weights, memory_bytes()
+    if have is not None and need > have:
+        raise UsageError(f"this {config.model} has {weights:,} weights on {config.dataset} (--hidden "
+                         f"{' '.join(map(str, config.hidden))}): training it needs at least {size(need)} "
+                         f"({BYTES_PER_WEIGHT} bytes a weight), more than the {size(have)} of memory free here; "
+                         "choose smaller --hidden sizes")
+
+
+def _count(shape) -> int:
+    n = 1
+    for d in shape:
+        n *= int(d)
+    return n
 
 
 def check_worker_level(config: TrainConfig):

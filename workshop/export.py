@@ -130,7 +130,8 @@ def _litert(network, meta, data, expected, quantize, out) -> dict:
 def _saved_model(network, meta, data, expected, quantize, out) -> dict:
     """Write the SavedModel in a temporary folder, reload and check it, then move it into place."""
     tick = time.perf_counter()
-    folder = tempfile.mkdtemp(prefix=f".{out.name}-", dir=_made(out.parent))
+    saving.remove_stale_temporaries(_made(out.parent), f".{out.name}-")  # an export killed mid-write left it
+    folder = tempfile.mkdtemp(prefix=f".{out.name}-{os.getpid()}-", dir=out.parent)
     try:
         with litert.quiet_stderr(drop=lambda line: True):  # TensorFlow's notes while it traces and writes
             network.export(folder, format="tf_saved_model", verbose=False)

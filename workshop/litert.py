@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import re
+import struct
 import tempfile
 from pathlib import Path
 
@@ -39,6 +40,15 @@ MARKER = "workshop.json"  # the metadata entry's name, as inside a .keras
 IDENTIFIER = b"TFL3"  # bytes 4-8 of every LiteRT flatbuffer
 QUANTIZE = ("none", "dynamic", "int8")
 BATCH = 256  # examples per interpreter call: MNIST's CNN activations for 10,000 at once would take ~1 GB
+# What `workshop export` writes, checked before LiteRT's C++ reads a byte (`check_structure`): the ops of
+# its models (dense and convolution layers, pooling, the flatten's reshape and its batch-size arithmetic,
+# int8's (de)quantization), one graph, and tensors of bounded size. A file that passes cannot make the
+# interpreter allocate more than a few hundred MB at BATCH examples a call.
+EXPORTED_OPS = frozenset({"CONV_2D", "FULLY_CONNECTED", "MAX_POOL_2D", "PACK", "RESHAPE", "SHAPE", "STRIDED_SLICE",
+                          "QUANTIZE", "DEQUANTIZE"})
+MAX_ACTIVATIONS = 1 << 20  # elements per example, every computed tensor together (the 28x28 CNN: ~37,000)
+MAX_WEIGHTS = 1 << 28  # elements of one constant tensor: a 1 GB float32 kernel
+MAX_FILE = 1 << 31  # bytes: a flatbuffer cannot be larger
 
 
 def convert(model, quantize: str = "none", representative=None) -> bytes:
@@ -127,6 +137,50 @@ def ops(content: bytes) -> tuple[list[str], list[str]]:
     return sorted(builtin), sorted(custom)
 
 
+def check_structure(content: bytes, meta: dict) -> str | None:
+    """What makes `content` something `workshop export` never writes, or None: one graph of EXPORTED_OPS,
+    with one input of (batch, *meta's input_shape) and one output; every dimension fixed but the batch;
+    the computed tensors at most MAX_ACTIVATIONS elements an example together, a constant one at most
+    MAX_WEIGHTS. Read in Python from the flatbuffer (a malformed one raises ValueError), before any
+    C++ sees it: the seal proves no origin (anyone can compute a sha256), these bounds hold anyway."""
+    schema = _schema()
+    try:
+        model = schema.Model.GetRootAs(content, 0)
+        if model.SubgraphsLength() != 1:
+            return f"it holds {model.SubgraphsLength()} graphs, where an export holds one"
+        builtin, custom = ops(content)
+        foreign = sorted(set(builtin) - EXPORTED_OPS) + [f"custom {name}" for name in custom]
+        if foreign:
+            return f"it uses ops an export never does ({', '.join(foreign[:5])})"
+        graph = model.Subgraphs(0)
+        if graph.InputsLength() != 1 or graph.OutputsLength() != 1:
+            return "it does not have one input and one output"
+        activations = 0
+        for i in range(graph.TensorsLength()):
+            tensor = graph.Tensors(i)
+            dims = [int(d) for d in (tensor.ShapeSignatureAsNumpy() if tensor.ShapeSignatureLength()
+                                     else tensor.ShapeAsNumpy() if tensor.ShapeLength() else [])]
+            if any(d < 0 for d in dims[1:]) or (dims and dims[0] < -1):
+                return f"its tensor {i} has a dimension left free besides the batch ({dims})"
+            elements = 1
+            for d in dims:
+                elements *= max(d, 1)
+            buffer = model.Buffers(tensor.Buffer()) if tensor.Buffer() < model.BuffersLength() else None
+            constant = buffer is not None and (buffer.DataLength() > 0 or buffer.Size() > 0)
+            if constant and elements > MAX_WEIGHTS:
+                return f"its constant tensor {i} has {elements:,} elements"
+            activations += 0 if constant else elements
+        if activations > MAX_ACTIVATIONS:
+            return (f"its computed tensors hold {activations:,} elements an example (an export's: at most "
+                    f"{MAX_ACTIVATIONS:,})")
+        shape = [int(d) for d in graph.Tensors(graph.Inputs(0)).ShapeSignatureAsNumpy()]
+        if shape[1:] != list(meta["input_shape"]):
+            return f"its input is {shape[1:]}, not the {list(meta['input_shape'])} its {MARKER} names"
+    except (ValueError, IndexError, TypeError, struct.error) as e:  # offsets out of the buffer, and the like
+        return f"its flatbuffer is malformed ({type(e).__name__})"
+    return None
+
+
 class LiteRTModel:
     """A .tflite model run by the LiteRT interpreter, as an app would run it.
 
@@ -179,6 +233,9 @@ def load(path) -> tuple[LiteRTModel, dict]:
     again = f"export it again with `{hints.command('export MODEL')}`"
     if not path.is_file():
         raise WorkshopError(f"{path}: no such model file; {again}")
+    if path.stat().st_size > MAX_FILE:
+        raise WorkshopError(f"{path} is not a LiteRT model (over {MAX_FILE // 2**30} GiB, larger than a "
+                            f"flatbuffer can be); {again}")
     content = path.read_bytes()
     if content[4:8] != IDENTIFIER:
         raise WorkshopError(f"{path} is not a LiteRT model (a .tflite file carries the mark TFL3 in bytes 4-8); "
@@ -187,22 +244,29 @@ def load(path) -> tuple[LiteRTModel, dict]:
     if seal is False:
         raise WorkshopError(f"{path} is damaged: its bytes no longer match the checksum written when it was "
                             f"exported; {again}")
-    try:  # the interpreter verifies the flatbuffer; one example through it finds what the verifier cannot
-        model = LiteRTModel(content)
-        model.forward(np.zeros((1, *model.input["shape"][1:]), np.float32))
-        meta = metadata(content)
-    except (ValueError, RuntimeError) as e:  # json's errors are ValueErrors too
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise WorkshopError(f"{path} is damaged: LiteRT cannot load it ({first}); {again}") from None
-    if meta is None or seal is None:
-        raise WorkshopError(f"{path} was not made by `{hints.command('export')}` (no sealed {MARKER} inside), so its "
-                            f"classes and input are unknown; {again}")
+    # Everything below is read in Python first: LiteRT's C++ sees only a file shaped like an export
+    not_ours = f"{path} was not made by `{hints.command('export')}`"
+    try:
+        meta = metadata(content) if seal else None
+    except (ValueError, IndexError, TypeError, struct.error):  # json's errors are ValueErrors too
+        meta = None
+    if meta is None:
+        raise WorkshopError(f"{not_ours} (no sealed {MARKER} inside), so its classes and input are unknown; {again}")
     exported = meta.get("exported") if isinstance(meta, dict) else None
     source = Path(str(exported.get("from"))) if isinstance(exported, dict) else Path(".keras")
     try:  # the checks saving.py makes of the model it was exported from
         saving.check_meta(source, meta)
     except WorkshopError:
         raise WorkshopError(f"{path}: its {MARKER} does not describe a model of this workshop; {again}") from None
+    odd = check_structure(content, meta)
+    if odd:
+        raise WorkshopError(f"{not_ours}: {odd}; refusing to run it; {again}")
+    try:  # the interpreter verifies the flatbuffer; one example through it finds what the verifier cannot
+        model = LiteRTModel(content)
+        model.forward(np.zeros((1, *model.input["shape"][1:]), np.float32))
+    except (ValueError, RuntimeError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise WorkshopError(f"{path} is damaged: LiteRT cannot load it ({first}); {again}") from None
     return model, meta
 
 

@@ -23,10 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from workshop import hints
+from workshop import bounded, hints
 from workshop.errors import WorkshopError
 
 MARKER = "workshop.json"
+MAX_META = bounded.MB  # bytes of metadata (workshop.json, the .npz's meta): ours take under 2 kB
+# What else a .keras may hold, in bytes: Keras's own small JSON files; the weights are bounded by the
+# model the metadata describes (`_weights_cap`), anything else is refused
+KERAS_ENTRIES = {MARKER: MAX_META, "metadata.json": MAX_META, "config.json": 16 * bounded.MB}
 
 
 def check_target(path, suffix: str) -> Path:
@@ -56,7 +60,8 @@ def _write_atomically(path, suffix: str, who: str, write, flag: str = "--save") 
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
+        remove_stale_temporaries(path.parent, f".{path.stem}-", suffix)  # a save killed mid-write left them
+        fd, name = tempfile.mkstemp(prefix=f".{path.stem}-{os.getpid()}-", suffix=suffix, dir=path.parent)
         os.close(fd)
         tmp = Path(name)
         tmp.unlink()  # Keras wants to create the file itself
@@ -71,6 +76,40 @@ def _write_atomically(path, suffix: str, who: str, write, flag: str = "--save") 
         if tmp is not None:
             tmp.unlink(missing_ok=True)
     return path
+
+
+def remove_stale_temporaries(folder: Path, prefix: str, suffix: str = "") -> list[Path]:
+    """Remove what saves killed mid-write left in `folder`: the temporary files (or folders)
+    <prefix><pid>-<random><suffix> whose process is gone. A save still running in another process keeps
+    its own. Returns what was removed."""
+    import shutil
+    removed = []
+    pattern = re.compile(r"(\d+)-[a-z0-9_]{8}" + re.escape(suffix))  # mkstemp's and mkdtemp's 8 characters
+    for candidate in Path(folder).glob(f"{glob_escape(prefix)}*{glob_escape(suffix)}"):
+        found = pattern.fullmatch(candidate.name[len(prefix):])
+        pid = int(found[1]) if found else None
+        if pid is not None and pid != os.getpid() and not _alive(pid):
+            if candidate.is_dir():
+                shutil.rmtree(candidate, ignore_errors=True)
+            else:
+                candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+    return removed
+
+
+def glob_escape(text: str) -> str:
+    import glob
+    return glob.escape(text)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's: alive
+        return True
+    return True
 
 
 def save_keras(model, path, meta: dict) -> Path:
@@ -144,12 +183,17 @@ def read_meta(path) -> dict:
                 if MARKER not in z.namelist():
                     raise WorkshopError(f"{path} was not made by this workshop (no {MARKER} inside); "
                                         f"refusing to load it - train one with `{hints.command('train ... --save')}`")
-                text = z.read(MARKER)
+                text = bounded.read_entry(z, MARKER, MAX_META)  # a zip bomb stops at its declared size: refused
         elif path.suffix == ".npz":
+            with zipfile.ZipFile(path) as z:
+                if bounded.npy_header(z, "meta.npy")[2] > MAX_META:  # NumPy allocates what a header says
+                    raise bounded.TooLarge(f"its meta declares more than {bounded.size(MAX_META)}")
             with np.load(path, allow_pickle=False) as npz:
                 text = str(npz["meta"])
         else:
             raise WorkshopError(f"{path}: a model file must end in .keras (TensorFlow levels) or .npz (numpy level)")
+    except bounded.TooLarge as e:
+        raise WorkshopError(f"{path} is refused: {e}; train one with `{hints.command('train ... --save')}`") from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise WorkshopError(f"{path} is not a readable workshop model ({type(e).__name__}: {e}); "
                             f"train one with `{hints.command('train ... --save')}`") from None
@@ -160,10 +204,41 @@ def read_meta(path) -> dict:
     return check_meta(path, meta)
 
 
+def _weights_cap(meta) -> int:
+    """The most bytes the weights of the model `meta` describes may take in a file: float64 at most, and
+    room for an optimizer's two moments and the file format's own framing."""
+    from workshop.algorithms.shapes import kernel_shapes
+    hidden = tuple(meta.get("hidden") or (64,))
+    count = sum(int(np.prod(shape)) + shape[-1]
+                for shape in kernel_shapes(meta["model"], tuple(meta["input_shape"]), meta["classes"], hidden))
+    return 3 * 8 * count + bounded.MB
+
+
+def check_sizes(path, meta):
+    """WorkshopError (one line) unless every entry of the model file at `path` fits the model `meta`
+    describes: before Keras or NumPy decompress or allocate anything of it."""
+    cap = _weights_cap(meta)
+    try:
+        with zipfile.ZipFile(path) as z:
+            if path.suffix == ".keras":
+                bounded.check_entries(z, {**KERAS_ENTRIES, "model.weights.h5": cap}, None)
+            else:
+                total = sum(bounded.npy_header(z, name)[2] for name in z.namelist() if name != "meta.npy")
+                if total > cap:
+                    raise bounded.TooLarge(f"its weights declare {bounded.size(total)}, where a {meta['model']} "
+                                           f"of its metadata takes at most {bounded.size(cap)}")
+    except bounded.TooLarge as e:
+        raise WorkshopError(f"{path} is refused: {e}; train one with `{hints.command('train ... --save')}`") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise WorkshopError(f"{path} is not a readable workshop model ({type(e).__name__}: {e}); "
+                            f"train one with `{hints.command('train ... --save')}`") from None
+
+
 def load(path):
     """(model, meta): a keras.Model (safe_mode=True), or a numpy-level model object."""
     path = Path(path)
     meta = read_meta(path)
+    check_sizes(path, meta)
     if path.suffix == ".npz":
         import importlib
         with np.load(path, allow_pickle=False) as npz:

@@ -6,6 +6,7 @@
 Read from the TensorBoard event files alone: no model is loaded.
 """
 
+import sys
 from pathlib import Path
 
 from workshop.errors import WorkshopError
@@ -28,11 +29,16 @@ def check_csv(path) -> Path:
 
 
 def run(args) -> int:
+    csv = check_csv(args.csv) if args.csv else None
+    import workshop.tf_env  # noqa: F401 -- TensorBoard's reader starts TensorFlow: through the door that quiets it
     from workshop.tensorboard.run_table import format_table, runs_table
 
-    csv = check_csv(args.csv) if args.csv else None
     logdir = logs_dir(args.logdir)
-    table = runs_table(logdir)
+    skipped = []
+    table = runs_table(logdir, skipped)
+    for run_dir, bad in skipped:
+        print(f"workshop: note: skipped {run_dir}: its event file {bad} cannot be read (not TensorBoard's, or "
+              "damaged)", file=sys.stderr)
     if table.empty:
         print(f"no runs under {logdir} (train one: workshop train mlp)")
     else:

@@ -48,8 +48,14 @@ def add_arguments(p):
     workers.add_argument("--workers", type=int, metavar="N",
                          help="train on N worker processes on this machine, talking over 127.0.0.1: each takes its "
                               "slice of every batch and their gradients are summed, so the weights are those of one "
-                              "process; worker 0 writes the logs and saves. Default 1: this process alone. "
-                              "(TensorFlow's worker servers listen on every network interface: trusted networks only)")
+                              "process; worker 0 writes the logs and saves. Default 1: this process alone. On Linux "
+                              "the workers run in a private network namespace, unreachable from the network; "
+                              "elsewhere the command refuses unless --allow-open-ports")
+    workers.add_argument("--allow-open-ports", action="store_true",
+                         help="where --workers cannot be kept off the network (macOS, Windows, a Linux without "
+                              "unprivileged user namespaces), train anyway, with TensorFlow's unauthenticated worker "
+                              "servers listening on every network interface: anyone on the network could run code "
+                              "as you. A trusted network only")
     workers.add_argument("--cluster", metavar="HOST:PORT,...",
                          help="join a cluster of machines instead: every worker's address, comma-separated, worker 0 "
                               "(the chief) first; run the same command on each machine with its own --worker-index. "
@@ -90,6 +96,9 @@ def cluster_from(args, options):
         raise UsageError("--worker-index is this machine's place in --cluster; give --cluster too")
     if args.start_timeout is not None and not (options.workers or 1) > 1:
         raise UsageError("--start-timeout is for --workers N (N > 1) or --cluster")
+    if args.allow_open_ports and not (options.workers or 1) > 1:
+        raise UsageError("--allow-open-ports is for --workers N (N > 1): it lets workers train where they "
+                         "cannot be kept off the network")
     if (options.workers or 1) > 1:
         from workshop.training import workers
         return workers.local_cluster(options.workers)
@@ -158,7 +167,7 @@ def run(args) -> int:
     try:
         if cluster is not None:  # this process supervises the workers and never imports TensorFlow
             from workshop.training.workers import train_on_workers
-            summary = train_on_workers(config, options, cluster, args.start_timeout)
+            summary = train_on_workers(config, options, cluster, args.start_timeout, args.allow_open_ports)
             if not summary:  # the chief is another machine: it has the logs and the model
                 done = {"worker": cluster.here[0], "workers": len(cluster.addresses), "chief": cluster.addresses[0]}
                 print(json.dumps(done) if args.json else f"worker {done['worker']} of {done['workers']} finished; "

@@ -9,7 +9,6 @@ Downloading is plain urllib: no TensorFlow to import just to find there is no ne
 
 import http.client
 import os
-import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,12 +16,26 @@ from pathlib import Path
 import numpy as np
 
 from workshop.data.catalog import DATASETS, DataFile, DatasetInfo, display_path, file_path, origin
-from workshop.data.files import BadFile, load_file, read, remedy
+from workshop.data.files import BadFile, load_file, max_bytes, read, remedy
 from workshop.data.splits import Splits, from_train_test
 from workshop.errors import WorkshopError
 
 FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+
+
+def _copy_at_most(response, out, limit: int) -> None:
+    """Copy the response into `out`, stopping with BadFile once it passes `limit` bytes (what a good copy
+    can be, files.max_bytes): a server that sends more, or never stops, fills neither memory nor disk."""
+    declared = response.headers.get("Content-Length") if hasattr(response, "headers") else None
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise BadFile(f"is {int(declared):,} bytes, more than the {limit:,} a good copy can be; not downloaded")
+    copied = 0
+    while chunk := response.read(min(1 << 20, limit + 1 - copied)):
+        copied += len(chunk)
+        if copied > limit:
+            raise BadFile(f"went on past the {limit:,} bytes a good copy can be; the download was stopped there")
+        out.write(chunk)
 
 
 def _download(f: DataFile, info: DatasetInfo, data_dir: Path, problem: str) -> None:
@@ -35,7 +48,7 @@ def _download(f: DataFile, info: DatasetInfo, data_dir: Path, problem: str) -> N
         path.parent.mkdir(parents=True, exist_ok=True)
         with urllib.request.urlopen(url, timeout=60) as response, open(part, "wb") as out:
             print(f"downloading {url}", flush=True)
-            shutil.copyfileobj(response, out, 1 << 20)
+            _copy_at_most(response, out, max_bytes(f))
         read(part, f, info)
         os.replace(part, path)
     except (OSError, ValueError, http.client.HTTPException, BadFile) as e:

@@ -23,11 +23,30 @@ from pathlib import Path
 import numpy as np
 
 from workshop.data.catalog import DATASETS, DataFile, DatasetInfo, display_path, file_path
-from workshop import hints
+from workshop import bounded, hints
 from workshop.errors import WorkshopError
 
 MISSING = "is missing"
 MEMO = ".checked.json"
+OVERHEAD = 64 * 1024  # bytes a good file may hold beside its arrays: IDX, .npy, zip and gzip headers, padding
+
+
+def content_bytes(f: DataFile) -> int:
+    """The bytes of `f`'s arrays (uint8), with an IDX header each: what its content can be, at most."""
+    total = 0
+    for _, shape in f.arrays:
+        n = 1
+        for d in shape:
+            n *= d
+        total += n + 4 + 4 * len(shape)
+    return total
+
+
+def max_bytes(f: DataFile) -> int:
+    """The most bytes a good copy of `f` can take on disk: its content, stored (gzip's and zip's worst
+    case, incompressible data, adds 5 bytes in 16 kB), and OVERHEAD. A download stops there."""
+    n = content_bytes(f)
+    return n + n // 1000 + OVERHEAD
 
 
 class BadFile(WorkshopError):
@@ -42,6 +61,9 @@ def read(path: Path, f: DataFile, info: DatasetInfo) -> dict[str, np.ndarray]:
     """The arrays `f.arrays` names, uint8 and of those shapes, labels below `info.classes`, and the
     content's sha256 as the catalog says (a re-zipped .npz: the rest only). Raises BadFile."""
     try:
+        if path.stat().st_size > max_bytes(f):  # before reading it: a file that size is not this one
+            raise BadFile(f"is {bounded.size(path.stat().st_size)}, larger than any copy of it can be "
+                          f"(at most {bounded.size(max_bytes(f))})")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise BadFile(MISSING) from None
@@ -50,12 +72,12 @@ def read(path: Path, f: DataFile, info: DatasetInfo) -> dict[str, np.ndarray]:
     if not raw:
         raise BadFile("is empty")
     if f.name.endswith(".npz"):
-        arrays = _npz_arrays(raw)
         if hashlib.sha256(raw).hexdigest() == f.sha256:
-            return arrays  # the very file Keras serves
+            return _npz_arrays(raw)  # the very file Keras serves
+        arrays = _npz_arrays(raw, f)
         _check(arrays, f, info)
         return arrays
-    content, complete = _gunzip(raw) if raw[:2] == b"\x1f\x8b" else (raw, True)
+    content, complete = _gunzip(raw, content_bytes(f) + OVERHEAD) if raw[:2] == b"\x1f\x8b" else (raw, True)
     arrays = _idx_arrays(content, complete, f)
     _check(arrays, f, info)
     if hashlib.sha256(content).hexdigest() != f.sha256:
@@ -63,15 +85,20 @@ def read(path: Path, f: DataFile, info: DatasetInfo) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _gunzip(raw: bytes) -> tuple[bytes, bool]:
-    """The decompressed bytes of every gzip member, and False when the file was cut short."""
-    parts, rest = [], raw
+def _gunzip(raw: bytes, limit: int) -> tuple[bytes, bool]:
+    """The decompressed bytes of every gzip member, and False when the file was cut short. Decompressing
+    stops past `limit` bytes (what the content can be): a gzip bomb is refused, not inflated."""
+    parts, rest, total = [], raw, 0
     while rest[:2] == b"\x1f\x8b":
         gz = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            parts.append(gz.decompress(rest))
+            parts.append(gz.decompress(rest, limit - total + 1))
         except zlib.error as e:  # a flipped byte: a bad block, or a CRC that does not match
             raise BadFile(f"is damaged (gzip: {e})") from None
+        total += len(parts[-1])
+        if total > limit:
+            raise BadFile(f"is damaged (it decompresses to more than {limit:,} bytes, where its data takes "
+                          f"{limit - OVERHEAD:,}; a gzip bomb?)")
         if not gz.eof:
             return b"".join(parts), False
         rest = gz.unused_data
@@ -110,10 +137,22 @@ def _idx_arrays(content: bytes, complete: bool, f: DataFile) -> dict[str, np.nda
     return {name: np.frombuffer(content, np.uint8, offset=head).reshape(shape)}
 
 
-def _npz_arrays(raw: bytes) -> dict[str, np.ndarray]:
+def _npz_arrays(raw: bytes, f: DataFile | None = None) -> dict[str, np.ndarray]:
+    """The arrays `f.arrays` names, each header checked before NumPy allocates what it declares; with no
+    `f` (a file whose sha256 vouches for it), every array inside."""
     try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            for name, shape in f.arrays if f else ():
+                try:
+                    held, dtype, _ = bounded.npy_header(z, f"{name}.npy")
+                except KeyError:
+                    raise BadFile(f"has no {name} array") from None
+                if dtype != np.uint8 or held != shape:
+                    raise BadFile(f"holds {name} as {dtype} {held}, not uint8 {shape}")
         with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
+            return {name: npz[name] for name in ([name for name, _ in f.arrays] if f else npz.files)}
+    except bounded.TooLarge as e:
+        raise BadFile(f"is damaged ({e})") from None
     except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError) as e:
         raise BadFile(f"is truncated or damaged (not a readable .npz: {e})") from None
 

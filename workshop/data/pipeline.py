@@ -13,10 +13,29 @@ import math
 import numpy as np
 
 
+MAX_ORDERS_BYTES = 256 * 2**20  # every epoch's order, drawn in advance: 51,000 epochs of digits, 1,200 of MNIST's
+
+
+def check_epoch_orders(n: int, epochs: int):
+    """UsageError, before anything is drawn, if the orders of `epochs` epochs of n examples (4 bytes an
+    example) would take more than MAX_ORDERS_BYTES: `--epochs 1000000000` grew memory until it ran out."""
+    if epochs * n * 4 > MAX_ORDERS_BYTES:
+        from workshop.errors import UsageError
+        most = MAX_ORDERS_BYTES // (4 * max(n, 1))
+        raise UsageError(f"--epochs {epochs} on {n:,} training examples: each epoch's order is drawn in advance "
+                         f"(4 bytes an example), {epochs * n * 4 / 1e9:,.1f} GB for them all, where at most "
+                         f"{MAX_ORDERS_BYTES // 2**20} MB is allowed; choose at most {most:,} epochs")
+
+
 def epoch_orders(n: int, epochs: int, seed: int) -> np.ndarray:
-    """int64 (epochs, n): the order in which each epoch visits the n training examples."""
+    """int32 (epochs, n): the order in which each epoch visits the n training examples. UsageError
+    for more than check_epoch_orders allows."""
+    check_epoch_orders(n, epochs)
     rng = np.random.default_rng(seed)
-    return np.stack([rng.permutation(n) for _ in range(epochs)])
+    orders = np.empty((epochs, n), np.int32)  # filled in place: no list of arrays beside it
+    for epoch in range(epochs):
+        orders[epoch] = rng.permutation(n)
+    return orders
 
 
 def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, orders: np.ndarray | None = None):

@@ -133,7 +133,63 @@ backends = hierarchy.other_backends(lesson, epochs=2 if lesson.quick else 10)
 # The demo runs that loop on two worker processes and the one-process loop beside it:
 
 # %%
-workers = hierarchy.on_two_workers(lesson, epochs=2 if lesson.quick else 10)
+from workshop.training import netns
+
+unconfined = netns.why_unconfined()  # None where the workers can be kept off the network (Linux): see below
+workers = hierarchy.on_two_workers(lesson, epochs=2 if lesson.quick else 10) if unconfined is None else None
+
+# %% [markdown]
+# ### Where local workers are refused: the same proof in one process
+#
+# A TensorFlow worker server listens on every network interface, with no password: anyone on the room's Wi-Fi
+# who reaches its port can run code as you. So `--workers` runs its workers inside a private network namespace
+# whose only interface is a loopback (`workshop/training/netns.py`, Linux), and where none can be made (macOS,
+# Windows, a Linux that forbids unprivileged user namespaces) it refuses, unless you pass `--allow-open-ports` on
+# a network you trust. There, this cell shows the same proof with no port at all: `MirroredStrategy` splits every
+# batch between two replicas of one process (two logical CPUs here, GPUs on a real machine), sums their
+# gradients, and must end with the weights of one device. It runs in a fresh Python, because logical devices are
+# fixed when TensorFlow starts, and this notebook's has started.
+
+# %%
+import os
+import subprocess
+import sys
+
+MIRRORED = """
+import numpy as np, tensorflow as tf, keras
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)  # two replicas
+from sklearn.datasets import load_digits
+digits = load_digits()
+x, y = digits.data[:1792].astype("float32") / 16, digits.target[:1792]  # 56 batches of 32: each one 16 + 16
+
+
+def trained(strategy):
+    keras.utils.set_random_seed(0)  # the same first weights on both sides
+    with strategy.scope():  # variables made here are mirrored on every replica
+        model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(64, activation="relu"),
+                                  keras.layers.Dense(10)])
+        model.compile(keras.optimizers.SGD(0.1), keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=["accuracy"])
+    history = model.fit(x, y, batch_size=32, epochs=EPOCHS, shuffle=False, verbose=0)
+    return model.get_weights(), history.history["accuracy"][-1]
+
+
+mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+two, accuracy_two = trained(mirrored)
+one, accuracy_one = trained(tf.distribute.OneDeviceStrategy("/cpu:0"))
+print(f"{mirrored.num_replicas_in_sync} replicas (MirroredStrategy)  training accuracy {accuracy_two:.2%}")
+print(f"1 device                       training accuracy {accuracy_one:.2%}")
+difference = max(float(np.abs(a - b).max()) for a, b in zip(two, one))
+print(f"largest weight difference, 2 replicas vs 1 device: {difference:.1g}")
+"""
+
+if unconfined is not None:  # `--workers 2` was refused on this machine
+    lesson.say(f"  --workers 2 is refused here: {unconfined}")
+    done = subprocess.run([sys.executable, "-c", MIRRORED.replace("EPOCHS", "2" if lesson.quick else "10")],
+                          capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    lesson.say("\n".join(f"  {line}" for line in done.stdout.splitlines()) if done.returncode == 0
+               else f"  failed: {(done.stderr.strip().splitlines() or ['no output'])[-1]}")
 
 # %% [markdown]
 # Two runs, `logs/next/workers/`: the MLP on 2 workers and in 1 process. Their `epoch_loss` and

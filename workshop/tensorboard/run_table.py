@@ -22,6 +22,20 @@ def _has_events(folder: Path) -> bool:
     return any(folder.glob("events.out.tfevents.*"))
 
 
+def unreadable(run_dir: Path) -> str | None:
+    """The first event file of the run that nothing can be read from, as a path under `run_dir`, or None.
+    Every event file TensorFlow writes starts with a record of its version, so a file with bytes in it and
+    no event is not one (garbage, or another program's): TensorBoard's reader passes over it in silence."""
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+    for path in sorted(run_dir.glob("events.out.tfevents.*")) + sorted(run_dir.glob("*/events.out.tfevents.*")):
+        try:
+            if path.stat().st_size and next(iter(EventFileLoader(str(path)).Load()), None) is None:
+                return str(path.relative_to(run_dir))
+        except OSError:
+            return str(path.relative_to(run_dir))
+    return None
+
+
 def find_runs(logdir) -> list[Path]:
     """Every run folder under `logdir`, sorted by path."""
     return sorted(p.parent for p in Path(logdir).rglob("train") if p.is_dir() and _has_events(p))
@@ -81,10 +95,19 @@ def read_run(run_dir: Path, logdir: Path) -> dict:
     }
 
 
-def runs_table(logdir) -> pd.DataFrame:
-    """All runs under `logdir`, one row each (COLUMNS), oldest experiment/run name first."""
+def runs_table(logdir, skipped: list | None = None) -> pd.DataFrame:
+    """All runs under `logdir`, one row each (COLUMNS), oldest experiment/run name first. A run with an
+    unreadable event file gets no row (its numbers would be garbage): (run folder, that file) is added
+    to `skipped` instead, when given."""
     logdir = Path(logdir)
-    return pd.DataFrame([read_run(run_dir, logdir) for run_dir in find_runs(logdir)], columns=COLUMNS)
+    rows = []
+    for run_dir in find_runs(logdir):
+        bad = unreadable(run_dir)
+        if bad is None:
+            rows.append(read_run(run_dir, logdir))
+        elif skipped is not None:
+            skipped.append((run_dir, bad))
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def format_table(table: pd.DataFrame) -> str:

@@ -8,7 +8,9 @@ After every epoch, EpochCheckpoint writes <run>/resume.npz with three things:
   - the run so far: the history, the settings, and how long each TensorBoard event file was,
     so a resumed run cuts off anything written after the checkpoint and never logs a step twice.
 The file is written whole, then renamed over the previous one: a run killed mid-write leaves
-the previous checkpoint, never half of one. A run that ends removes its checkpoint.
+the previous checkpoint, never half of one. A run that ends removes its checkpoint; one that
+diverges removes it only if it started the run (`discard`): a resumed run never loses the epochs
+it resumed from.
 
 Keras has keras.callbacks.BackupAndRestore for `fit`; every level, `fit` included, uses this
 one instead, for two reasons: BackupAndRestore writes the weights and then the epoch in two
@@ -43,7 +45,7 @@ class EpochCheckpoint(keras.callbacks.Callback):
     def __init__(self, run_dir, writers=None, settings=None):
         super().__init__()
         self.path, self.writers, self.settings = Path(run_dir) / FILE, writers, settings or {}
-        self.variables, self.history = [], {}
+        self.variables, self.history, self.resumed = [], {}, 0
 
     def restore(self, variables) -> int:
         """Track `variables` (tf.Variables or NumPy arrays, changed in place); if a checkpoint
@@ -65,7 +67,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
         meta = json.loads(str(saved["meta"]))
         self.history = meta["history"]
         cut_event_files(self.path.parent, meta["event_files"])
-        return int(meta["epochs_done"])
+        self.resumed = int(meta["epochs_done"])
+        return self.resumed
 
     def on_epoch_end(self, epoch, logs=None):
         if self.model is not None and getattr(self.model, "stop_training", False):
@@ -93,6 +96,17 @@ class EpochCheckpoint(keras.callbacks.Callback):
                 raise OSError(e.errno, e.strerror, str(self.path)) from e
             raise
         os.replace(temp, self.path)  # atomic: the old checkpoint or the new one, never half
+
+    def discard(self) -> bool:
+        """The run failed (it diverged): remove the checkpoint if this process started the run, as a
+        diverged run is not worth resuming; keep it if this process resumed it, since it holds the
+        epochs of the process before, which never failed. Returns whether it was removed."""
+        if self.resumed:
+            if self.writers is not None:
+                self.writers.wait()
+            return False
+        self.remove()
+        return True
 
     def remove(self):
         """The run finished: nothing left to resume."""
@@ -166,6 +180,7 @@ def interrupted_run(parent: Path, name: str, settings: dict, strict: bool = True
     `settings`; else None, or with `strict`, a UsageError that names the settings that differ."""
     runs = sorted((p for p in Path(parent).glob(f"{name}-*") if (p / FILE).exists()),
                   key=lambda p: (p / FILE).stat().st_mtime)
+    from workshop.training.rundir import busy, holder
     for run_dir in reversed(runs):
         try:
             meta = meta_of(run_dir / FILE)
@@ -173,9 +188,14 @@ def interrupted_run(parent: Path, name: str, settings: dict, strict: bool = True
             if strict:
                 raise
             continue  # a damaged checkpoint does not stop a new run; --resume names it
-        if meta is None or _running(meta.get("pid")):
+        if meta is None:
             continue
         differ = {k: meta["settings"].get(k) for k in settings if meta["settings"].get(k) != settings[k]}
+        who = holder(run_dir)
+        if who is not None and who.get("resumed") and strict and not differ:
+            raise busy(run_dir, who)  # two --resume of one run at once: the second one stops here
+        if who is not None or _running(meta.get("pid")):
+            continue  # training in another process: not interrupted
         if differ and strict:
             was = ", ".join(f"{k}={v}" for k, v in differ.items())
             raise UsageError(f"the interrupted run {run_dir} was started with {was}: resume it with the same "

@@ -31,7 +31,7 @@ from workshop.training.guards import TrainingDiverged, StopOnDivergence, StopOnN
 from workshop.training.levels import LEVELS, build_model, metadata
 from workshop.training.prepare import prepare
 from workshop.training.progress import ProgressLines
-from workshop.training.rundir import new_run_dir
+from workshop.training.rundir import claim, new_run_dir, release
 
 
 def view_of(model, api):
@@ -81,9 +81,12 @@ def run_folder(config, options) -> tuple[Path, bool]:
         print(f"workshop: {found} was interrupted; add --resume to continue it. Starting a new run", file=sys.stderr)
         found = None
     if found:
+        claim(found, resumed=True)  # another --resume of it, started meanwhile, is refused
         after_event_files(found)  # its new event files must sort after the interrupted run's
         return found, True
-    return new_run_dir(logs_dir(options.logdir), options.experiment, name), False
+    run_dir = new_run_dir(logs_dir(options.logdir), options.experiment, name)
+    claim(run_dir, resumed=False)
+    return run_dir, False
 
 
 def dashboards(config, options, data, view, writers, resumed=False) -> list:
@@ -147,6 +150,9 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
     callbacks = [stopwatch, *train_callbacks(config, options, data, view, writers, resumed)]
     guards = [c for c in callbacks if isinstance(c, (StopOnNonFinite, StopOnDivergence))]
     checkpoint = callbacks[-1]  # train_callbacks puts it last
+    for guard in guards:
+        if isinstance(guard, StopOnDivergence):
+            guard.resumes_from(checkpoint)  # a resumed run's reference loss is kept in its checkpoint
     try:
         # with dashboards off (what `workshop bench` compares with), every tf.summary call records nothing
         with distributed.scope_for(config.api), tf.summary.record_if(options.dashboards):
@@ -154,8 +160,9 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
                                                checkpoint=distributed.from_chief(checkpoint))
         failed = next((guard.message for guard in guards if guard.message), None)
         if failed:  # a diverged or stalled run never saves: an earlier model at options.save stays as it was
-            checkpoint.remove()  # nor is it worth resuming
-            raise TrainingDiverged(failed + ("; nothing was saved" if options.save else ""))
+            kept = "" if checkpoint.discard() else (  # nor is it worth resuming, unless it continued an earlier process
+                f"; {checkpoint.path} still holds the {checkpoint.resumed} epochs this run resumed from")
+            raise TrainingDiverged(failed + ("; nothing was saved" if options.save else "") + kept)
         epochs_here = len(history.get("loss", []))
         history = checkpoint.history  # every epoch, the interrupted run's included
         y_pred = view.predict(data.x_test)  # the test split: scored once, after training, never to choose
@@ -165,6 +172,7 @@ def train(config: TrainConfig, options: RunOptions | None = None) -> dict:
             write_results(writers, run_settings, epochs, test, stopwatch.seconds, view, data, y_pred)
     finally:
         writers.close()
+        release(run_dir)
 
     last = {key: values[-1] for key, values in history.items()}
     summary = {

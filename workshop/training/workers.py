@@ -26,9 +26,12 @@ finished epochs: `--resume` continues it, on any number of workers.
 WORKSHOP_DEBUG_WORKERS=1 prints every worker's last lines when one fails.
 
 TensorFlow's worker servers listen on every network interface (TF 2.21's gRPC server binds
-0.0.0.0 and offers no setting); the workers talk to each other at the addresses given, 127.0.0.1
-for --workers. A worker server runs whatever its peers send it: use several workers on a trusted
-network only.
+0.0.0.0 and [::] and offers no setting) and run whatever anyone who connects sends them, with no
+authentication. So the workers of --workers N run inside one private network namespace whose only
+interface is a loopback (netns.py, Linux): nothing outside it can reach them, and they reach each
+other at 127.0.0.1. Where no such namespace can be made (macOS, Windows, a Linux that forbids
+unprivileged user namespaces) the command refuses in one line, unless told --allow-open-ports.
+--cluster's workers must be reachable from the other machines: a trusted network only.
 """
 
 import collections
@@ -114,14 +117,18 @@ def tf_config(addresses, index: int) -> str:
 
 # -- the supervisor: no TensorFlow ----------------------------------------------------------------
 
-def train_on_workers(config, options, cluster: Cluster, start_timeout: float | None = None) -> dict:
+def train_on_workers(config, options, cluster: Cluster, start_timeout: float | None = None,
+                     open_ports: bool = False) -> dict:
     """Train `config` (a resolved TrainConfig) on the workers of `cluster` this machine runs, and
     return the chief's summary (train.py's), or {} when the chief runs on another machine.
+    The workers of a local cluster run in a private network namespace (netns.py); where none can be
+    made, WorkshopError (one line) unless `open_ports` accepts servers open to the network.
     WorkshopError (one line) if a worker fails, dies or does not start in time; every worker this
     machine started is stopped before this returns or raises."""
     options = replace(options, workers=len(cluster.addresses)).checked(config)  # a level that cannot: one line, now
     if start_timeout is None:
         start_timeout = START_TIMEOUT["local" if cluster.local else "cluster"]
+    namespace = _namespace(cluster, open_ports)
     began = time.time()
     with tempfile.TemporaryDirectory(prefix="workshop-workers-") as folder:
         folder = Path(folder)
@@ -129,14 +136,14 @@ def train_on_workers(config, options, cluster: Cluster, start_timeout: float | N
                 "folder": str(folder), "local_workers": len(cluster.here)}
         (folder / "spec.json").write_text(json.dumps(spec))
         ports = [cluster.addresses[i].rpartition(":")[2] for i in cluster.here]
-        print(f"note: TensorFlow's worker servers listen on every network interface (port{'s' * (len(ports) > 1)} "
-              f"{', '.join(ports)}) while they "
-              "train, whatever address they are given: train on workers on a trusted network only",
-              file=sys.stderr, flush=True)
+        if namespace is None:
+            print(f"note: TensorFlow's worker servers listen on every network interface (port{'s' * (len(ports) > 1)} "
+                  f"{', '.join(ports)}) while they train, with no authentication: anyone who reaches them can run "
+                  "code as you; train on workers on a trusted network only", file=sys.stderr, flush=True)
         workers = []
         try:
             for i in cluster.here:
-                Worker(i, cluster, folder, started=workers)
+                Worker(i, cluster, folder, started=workers, namespace=namespace)
             _supervise(workers, cluster, folder, start_timeout, config, options, began)
         except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: every worker stops (finally), then say how to go on
             _stop_all(workers)
@@ -146,6 +153,8 @@ def train_on_workers(config, options, cluster: Cluster, start_timeout: float | N
             raise
         finally:
             _stop_all(workers)
+            if namespace is not None:
+                namespace.close()
         result = folder / "summary.json"
         if 0 in cluster.here and not result.exists():
             raise WorkshopError("worker 0 of {} finished without its summary: a bug; run again with "
@@ -153,21 +162,45 @@ def train_on_workers(config, options, cluster: Cluster, start_timeout: float | N
         return json.loads(result.read_text()) if result.exists() else {}
 
 
+def _namespace(cluster: Cluster, open_ports: bool):
+    """The private network namespace the workers of a local cluster run in (netns.py), or None:
+    --cluster's workers must be reachable from the other machines, and `open_ports` accepts, where
+    no namespace can be made, workers open to the network. WorkshopError (one line) otherwise."""
+    if not cluster.local:
+        return None
+    from workshop.training import netns
+    try:
+        return netns.Namespace()
+    except netns.Unconfined as e:
+        if open_ports:
+            return None
+        raise WorkshopError(
+            f"--workers {len(cluster.addresses)}: no private network namespace for the workers here ({e}), and "
+            "without one TensorFlow's worker servers listen on every network interface with no authentication: "
+            "anyone on this network could run code as you through them; train in one process (leave out "
+            "--workers), or add --allow-open-ports to accept that on a network you trust") from None
+
+
 class Worker:
     """One worker process: its own TF_CONFIG, its own process group, dead with the supervisor.
     Its stderr is read line by line: kept (the last lines say why it failed), and the chief's notes
     (`workshop: ...`, not errors) shown as they come."""
 
-    def __init__(self, index: int, cluster: Cluster, folder: Path, started: list):
+    def __init__(self, index: int, cluster: Cluster, folder: Path, started: list, namespace=None):
         """started: the list of started workers; this one joins it the moment its process exists, so
-        a Ctrl-C that lands while it is still being set up stops it with the others."""
+        a Ctrl-C that lands while it is still being set up stops it with the others. namespace: the
+        netns.Namespace to start it in (its launcher's child), or None: this process's child."""
         self.index, self.count = index, len(cluster.addresses)
         env = {**os.environ, "TF_CONFIG": tf_config(cluster.addresses, index), "TF_CPP_MIN_LOG_LEVEL": "2"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "workshop.training.workers", str(folder / "spec.json"), str(index)],
-            stdin=subprocess.DEVNULL, stdout=None if index == 0 else subprocess.DEVNULL, stderr=subprocess.PIPE,
-            env=env, start_new_session=True,  # its own process group: stopped as one, out of the terminal's Ctrl-C
-            preexec_fn=_die_with(os.getpid()))
+        argv = [sys.executable, "-m", "workshop.training.workers", str(folder / "spec.json"), str(index)]
+        stdout = None if index == 0 else subprocess.DEVNULL
+        if namespace is not None:  # in its own session there too, dead with the launcher
+            self.process = namespace.start(argv, env, stdout=stdout, stderr=subprocess.PIPE)
+        else:
+            self.process = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE,
+                env=env, start_new_session=True,  # its own process group: stopped as one, out of the terminal's Ctrl-C
+                preexec_fn=_die_with(os.getpid()))
         started.append(self)
         self.lines = collections.deque(maxlen=40)
         self.exited_at = None
