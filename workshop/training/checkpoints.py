@@ -102,8 +102,6 @@ class EpochCheckpoint(keras.callbacks.Callback):
         diverged run is not worth resuming; keep it if this process resumed it, since it holds the
         epochs of the process before, which never failed. Returns whether it was removed."""
         if self.resumed:
-            if self.writers is not None:
-                self.writers.wait()
             return False
         self.remove()
         return True
