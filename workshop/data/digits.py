@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from workshop.data.catalog import DIGITS_TEST_FRACTION, SPLIT_SEED, VAL_FRACTION
-from workshop.data.splits import Splits, stratified_split
+from workshop.data.catalog import SPLIT_SEED
+from workshop.data.splits import Splits, three_way
 
 
 def raw_digits() -> tuple[np.ndarray, np.ndarray]:
@@ -21,9 +21,7 @@ def split_indices(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rest, as `from_train_test` carves it for every dataset. digits60k augments each split of
     these alone, so its splits share no source digit either.
     """
-    rest, test = stratified_split(y, DIGITS_TEST_FRACTION, seed=SPLIT_SEED + 1)
-    keep, val = stratified_split(y[rest], VAL_FRACTION)
-    return rest[keep], rest[val], test
+    return three_way(y)
 
 
 def load_digits() -> Splits:
