@@ -31,11 +31,3 @@ def load_digits() -> Splits:
     return Splits("digits", x[train][..., None], y[train], x[val][..., None], y[val], x[test][..., None], y[test],
                   10, tuple(str(d) for d in range(10)), version=f"sklearn-digits/split-{SPLIT_SEED}")
 
-
-def upscale(images, size=28):
-    """(N, h, w) float32 images -> (N, size, size), bilinear: the 8x8 digits at MNIST's size,
-    for what needs MNIST's shapes from the 8x8 images themselves (the features lesson).
-    For MNIST's size *and* counts offline, the digits placed like MNIST's: `digits60k`."""
-    from PIL import Image
-    return np.stack([np.asarray(Image.fromarray(im, mode="F").resize((size, size), Image.BILINEAR))
-                     for im in images]).astype(np.float32)
