@@ -39,7 +39,7 @@ def test_it_reads_97_percent_of_real_digits_it_never_trained_on(demo):
     assert r.returncode == 0, r.stderr[-2000:]
     result = json.loads(r.stdout.strip().splitlines()[-1])
     assert result["dataset"] == "mnist5k" and result["examples"] == 1000
-    assert result["test_accuracy"] >= 0.97, result  # measured 97.8 %
+    assert result["test_accuracy"] >= 0.97, result  # measured 98.0 %
     assert result["test_accuracy"] == pytest.approx(demo["test_accuracy"], abs=1e-6)  # what the lesson said
 
 
@@ -76,9 +76,11 @@ def test_it_reads_90_percent_of_digits_drawn_and_typed_at_any_size_place_and_str
     assert right.mean() >= 0.90, wrong  # measured 93.5 % (before: 30.5 %, the 8x8 model, the whole canvas shrunk)
     drawn = np.array(["drawn" in how for _, _, how in made])
     assert right[drawn].mean() >= 0.90 and right[~drawn].mean() >= 0.85, wrong
-    kind = np.arange(len(made)) // 20 % 4  # 20 digits in a row of each kind: both drawn and typed, every digit
-    for k, name in enumerate(kinds):  # every kind of file is read
-        assert right[kind == k].mean() >= 0.8, (name, wrong)  # measured 88-95 %
+    same = [_save(image, tmp_path / f"same-{i:02d}-{kind}.png", kind) for i, (image, _, _) in enumerate(made[:20])
+            for kind in kinds]  # the first 20 digits in every kind of file: read alike
+    labels = np.array([r["label"] for r in predict_images(model, meta, same)]).reshape(20, 4)
+    assert (labels[:, 2:] == labels[:, :1]).all()  # 16-bit and transparent PNGs: the very input of the 8-bit one
+    assert (labels[:, 1] == labels[:, 0]).mean() >= 0.9  # JPEG: nearly, its compression aside
 
 
 def test_the_sample_files_are_drawn_digits_it_reads(demo, tmp_path):
