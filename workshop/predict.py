@@ -141,13 +141,14 @@ def prepare(strokes: np.ndarray, input_shape) -> np.ndarray:
     scale = box / max(h, w)  # the longer side fills the box; the aspect ratio is kept
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     # BILINEAR in PIL widens its kernel when it shrinks, so each new pixel averages the ink it covers
-    small = np.asarray(Image.fromarray(digit, mode="F").resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
+    small = np.asarray(Image.fromarray(digit).resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
     small = np.clip(small, 0, 1)
     if centring == "mass":  # MNIST moved each digit by whole pixels until its centre of mass sat at row, column 14
         total = small.sum()
         centre = ((small.sum(axis=1) * np.arange(size[1])).sum() / total,
                   (small.sum(axis=0) * np.arange(size[0])).sum() / total)
-        top, left = (int(np.floor(MNIST_CENTRE - c + 0.5)) for c in centre)
+        middle = MNIST_CENTRE * canvas / 28  # 14 on MNIST's 28x28 canvas
+        top, left = (int(np.floor(middle - c + 0.5)) for c in centre)
     else:  # the box in the middle
         top, left = (canvas - size[1]) // 2, (canvas - size[0]) // 2
     top, left = min(max(top, 0), canvas - size[1]), min(max(left, 0), canvas - size[0])  # never cut the digit off
@@ -156,7 +157,7 @@ def prepare(strokes: np.ndarray, input_shape) -> np.ndarray:
     if block > 1:  # optdigits: the number of ink pixels in each 4x4 block
         placed = placed.reshape(canvas // block, block, canvas // block, block).mean(axis=(1, 3))
     if (placed.shape[0], placed.shape[1]) != tuple(input_shape[:2]):
-        placed = np.asarray(Image.fromarray(placed, mode="F").resize(tuple(input_shape[1::-1]),
+        placed = np.asarray(Image.fromarray(placed).resize(tuple(input_shape[1::-1]),
                                                                      Image.Resampling.BILINEAR))
     top = placed.max()
     x = placed / top if top > 0 else placed  # strokes reach 1, as in the training data
