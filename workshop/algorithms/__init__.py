@@ -72,7 +72,8 @@ ALGORITHMS = {
     "linear": Algorithm("linear", "regress", LEVELS, ("line",), "line",
                         epochs=100, batch_size=30, learning_rate=0.5, optimizer="sgd",
                         summary="recover a and b of y = a*x + b by gradient descent"),
-    "logistic": Algorithm("logistic", "binary", LEVELS, ("digits", "digits60k", "mnist5k", "mnist", "fashion_mnist"), "digits",
+    "logistic": Algorithm("logistic", "binary", LEVELS, ("digits", "digits60k", "mnist5k", "mnist", "fashion_mnist"),
+                          "digits",
                           epochs=80, batch_size=32, learning_rate=1.0, optimizer="sgd",
                           summary="one sigmoid neuron: 8s vs 1s (logistic regression)",
                           # 784 inputs, not 64: a step of 1.0 overshoots (digits60k: 81 % validation
