@@ -52,7 +52,7 @@ def test_a_command_that_does_not_import_fails_loudly(monkeypatch):
 
 def test_unknown_dataset_name_is_usage_error():
     r = run_cli("datasets", "path", "cifar")
-    assert r.returncode == 2 and "digits, digits60k, mnist, fashion_mnist, line" in r.stderr
+    assert r.returncode == 2 and "digits, digits60k, mnist5k, mnist, fashion_mnist, line" in r.stderr
 
 
 @pytest.mark.parametrize("args", [["--help"], ["agenda"], ["datasets", "list"], ["datasets", "path", "mnist"]])

@@ -48,7 +48,7 @@ def test_line_is_seeded_and_returns_truth():
 
 
 def test_unknown_dataset_lists_the_valid_ones():
-    with pytest.raises(UsageError, match="digits, digits60k, mnist, fashion_mnist, line"):
+    with pytest.raises(UsageError, match="digits, digits60k, mnist5k, mnist, fashion_mnist, line"):
         load("cifar")
 
 

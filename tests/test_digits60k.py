@@ -20,7 +20,7 @@ from workshop.data.digits60k import SPLITS, generate, load_digits60k, read_cache
 
 SMALL = (300, 60, 100)
 # generate((30, 10, 10))'s sha256: the same bytes on every machine with requirements.txt's NumPy
-PINNED = "e3754b364c2e9dea911c6ec75ca64ed2f200b235d1eb67a56c902741288d4500"
+PINNED = "555bf7972d72f9bb31159c2df2b6a62a4d70b0cc02a4c8a357389ea5fb95984e"
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +172,7 @@ def _damage(path, how):
     ("truncated", "is not a readable .npz"),
     ("flipped byte", "is not a readable .npz"),
     ("empty", "is not a readable .npz"),
-    ("another version", "holds digits60k-v0/seed-60000/300-60-100, not digits60k-v1/seed-60000/300-60-100"),
+    ("another version", "holds digits60k-v0/seed-60000/300-60-100, not digits60k-v2/seed-60000/300-60-100"),
     ("float images", "holds x_val as float32 (60, 28, 28), not uint8 (60, 28, 28)"),
     ("another pixel", "holds other images than it was written with (their sha256 does not match)"),
 ])
@@ -219,7 +219,7 @@ def test_list_doctor_path_and_fetch_treat_it_as_always_there(small, tmp_path, ca
     assert main(["datasets", "path", "digits60k"]) == 0
     assert capsys.readouterr().out.strip() == str(data_dir / "digits60k.npz")
     assert main(["datasets", "fetch", "digits60k"]) == 0
-    ready = "digits60k: ready offline (300 train / 60 val / 100 test, version digits60k-v1/"
+    ready = "digits60k: ready offline (300 train / 60 val / 100 test, version digits60k-v2/"
     assert capsys.readouterr().out.startswith(ready)
     read_cache(data_dir / "digits60k.npz", SMALL)
 

@@ -72,7 +72,9 @@ def test_gradient_figures_report_the_largest_difference_of_each_weight():
 def test_fingerprint_classifier_table_and_learned_filters_beat_the_hand_made_ones():
     lesson = Lesson("introduction", quick=True)
     filters = features.edge_filters()
-    x_train, y_train, x_test, y_test, _ = features.images_8_vs_1()
+    x_train, y_train, x_test, y_test, source = features.images_8_vs_1()
+    assert source == "mnist5k" and x_train.shape == (720, 28, 28) and x_test.shape == (200, 28, 28)
+    assert y_train.sum() == 360 and y_test.sum() == 100  # real MNIST 8s and 1s, as many of each
     y_pred, avg8, avg1 = features.template_classifier(x_train, y_train, x_test, filters)
     handmade = features.confusion(y_test, y_pred)
     _, y_learned = features.learned_filters(lesson, x_train, y_train, x_test, epochs=10)  # the quick size
@@ -83,5 +85,7 @@ def test_fingerprint_classifier_table_and_learned_filters_beat_the_hand_made_one
         assert t["true_positives"] + t["false_negatives"] + t["false_positives"] + t["true_negatives"] == len(y_test)
         assert t["true_positives"] + t["false_negatives"] == int(y_test.sum())
         assert 0 <= t["sensitivity"] <= 1 and 0 <= t["specificity"] <= 1
-    assert handmade["sensitivity"] > 0.5 and handmade["specificity"] > 0.5 and handmade["accuracy"] > 0.75
-    assert learned["accuracy"] >= handmade["accuracy"]  # what the lesson says, at the size it runs
+    # the table the lesson states (NumPy and SciPy alone: the same on every machine)
+    assert [handmade[k] for k in ("true_positives", "false_negatives", "false_positives", "true_negatives")] == \
+        [98, 2, 3, 97]
+    assert learned["accuracy"] >= handmade["accuracy"]  # what the lesson says, at the size it runs (0.990)

@@ -4,7 +4,7 @@ import textwrap
 
 from workshop.data import DATASETS, check_name, status
 from workshop.data.catalog import display_path, file_path
-from workshop.data.files import remedy
+from workshop.data.files import package_label, remedy
 from workshop.paths import data_dir
 
 
@@ -25,7 +25,8 @@ def _table(directory) -> str:
         where = "" if not info.files else "  " + ", ".join(display_path(directory, f) for f in info.files[:1]) + (
             " ..." if len(info.files) > 1 else "")
         bad = st not in ("embedded", "generated", "cached") and not st.startswith("missing")
-        offline = ({"embedded": "yes (embedded)", "generated": "yes (generated)", "cached": "yes" + where}.get(st) or
+        embedded = f"yes (inside {info.package.package})" if info.package else "yes (embedded)"
+        offline = ({"embedded": embedded, "generated": "yes (generated)", "cached": "yes" + where}.get(st) or
                    (f"no: {st}" if bad else f"no ({st}){where}"))
         rows.append(f"{info.name:14} {shape:9} {info.classes or '-':>7} {info.train:>6} {info.val:>5} {info.test:>6}  "
                     f"{offline}")
@@ -46,11 +47,13 @@ def run(args) -> int:
     check_name(args.name)
     info = DATASETS[args.name]
     if args.action == "path":
+        if info.package:
+            print(package_label(info.package))
         for f in info.files:
             print(file_path(directory, f))
         if info.cache:
             print(directory / info.cache)
-        elif not info.files:
+        elif not info.files and not info.package:
             print(f"{args.name} is {'embedded in scikit-learn' if args.name == 'digits' else 'generated'}: no file needed")
         return 0
     from workshop.data import load

@@ -3,7 +3,10 @@
 PATH is a model saved by `workshop train ... --save` (a `.keras`, loaded with
 safe_mode=True, or the numpy level's `.npz`). The data is prepared the way training
 prepared it for the model's task (prepare.py), so the test accuracy printed here is
-the one training reported.
+the one training reported. `--dataset` scores it on another dataset of the same input
+shape: `workshop evaluate models/digit-recognizer.keras --dataset mnist5k` reads the
+demo's recognizer on 1,000 real MNIST digits, and a model trained on digits60k alone
+scores 98.6 % on digits60k's test split but 86.4 % on those real ones.
 """
 
 import json

