@@ -99,5 +99,5 @@ def expand(text: str) -> str:
 
 def function_source(fn) -> str:
     """The text of a function defined at the top level of a package file (an exercise's solution),
-    read from its file by name: what `inspect.getsource` would give, without inspect."""
+    read from its file by name: the definition as written there."""
     return code(fn.__code__.co_filename, [fn.__name__], imports=False)

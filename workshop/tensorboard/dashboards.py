@@ -18,7 +18,7 @@ It writes what keras.callbacks.TensorBoard does not, with `tf.summary` under `wr
 The pictures are drawn with matplotlib (pictures.py) and written with `tf.summary.image`, as
 TensorBoard's image-summaries tutorial does. Drawing them takes a few hundred milliseconds, an
 epoch's worth of an MLP at MNIST's size, so they are drawn after an epoch only while drawing has
-cost at most PICTURE_BUDGET of the training time so far, and always after the first and the last
+cost at most PICTURE_BUDGET (2 %) of the training time so far, and always after the first and the last
 epoch: at MNIST's size a CNN gets them about every epoch, a fast MLP every few. Their tags start with words that sort after
 `epoch_...`, so Time Series opens on the loss and accuracy curves, not on pictures.
 For a regression (task "regress") only the histograms and the test/loss, wall-time scalars.
@@ -36,7 +36,7 @@ from workshop.tf_env import keras, tf
 
 MISTAKES_SHOWN = 24
 PROJECTOR_POINTS = 1000
-PICTURE_BUDGET = 0.05  # of the training time: the most the per-epoch pictures may cost
+PICTURE_BUDGET = 0.02  # of the training time: the most the per-epoch pictures may cost
 
 
 def _code_block(text: str) -> str:

@@ -1,16 +1,12 @@
 """The raw and layers levels' loop on several workers (`train --workers N`), written as TensorFlow's
 "Custom training loop with tf.distribute.Strategy" tutorial writes it.
 
-Every worker holds a whole copy of the model and, for each global batch in the seed's order,
-takes its slice (`worker_batches`: consecutive pieces whose sizes differ by at most one, worker
-0 first) through `strategy.distribute_datasets_from_function`. Then, in `strategy.run`:
-the loss is `tf.nn.compute_average_loss` over the slice, divided by the *global* batch size, so
-the gradients summed across workers are the gradient of the global batch's mean loss, the one
-a single process computes; a Keras optimizer made under `strategy.scope()` sums them itself
-(the layers level), the raw level sums them by hand with the replica context's `all_reduce`.
-Every worker applies the same update, so the copies stay identical, and `strategy.reduce` sums
-what the steps return, so every worker logs the global means and its guards decide alike.
-Siblings: raw_loop.py and layers_loop.py, the same loop in one process.
+Every worker holds a whole copy of the model and takes its slice of each global batch. In
+`strategy.run` the loss is `tf.nn.compute_average_loss` over the slice divided by the *global*
+batch size, so the gradients summed across workers (by a Keras optimizer made under the
+strategy's scope itself; by hand at the raw level) are the one process's gradient, and every
+copy takes the same step. `strategy.reduce` sums what the steps return: every worker logs the
+global means. Siblings: raw_loop.py and layers_loop.py, the same loop in one process.
 """
 
 from workshop.data.pipeline import train_val_datasets
@@ -49,8 +45,7 @@ def fit(model, data, config, writers, callbacks=(), checkpoint=None):
     dist_train_ds = strategy.distribute_datasets_from_function(lambda _: worker_batches(train_ds, worker, workers))
     dist_val_ds = strategy.distribute_datasets_from_function(lambda _: worker_batches(val_ds, worker, workers))
 
-    def sums(x, y, y_pred, loss, size):
-        """The slice's share of the global batch's means (an empty slice adds nothing)."""
+    def sums(x, y, y_pred, loss, size):  # the slice's share of the global batch's means
         share = tf.cast(tf.shape(x)[0], tf.float32) / tf.cast(size, tf.float32)
         means = {k: tf.where(share > 0, v * share, 0.0) for k, v in accuracy(y, y_pred).items()}
         return {"loss": loss, **means}
@@ -71,13 +66,8 @@ def fit(model, data, config, writers, callbacks=(), checkpoint=None):
         return sums(x, y, y_pred, tf.nn.compute_average_loss(per_example_loss(y, y_pred), global_batch_size=size), size)
 
     @tf.function
-    def distributed_train_step(x, y, size):
-        logs = strategy.run(train_step, args=(x, y, size))
-        return {k: strategy.reduce(SUM, v, axis=None) for k, v in logs.items()}
-
-    @tf.function
-    def distributed_test_step(x, y, size):
-        logs = strategy.run(test_step, args=(x, y, size))
+    def distributed_step(step, x, y, size):  # step: train_step or test_step, on every worker's slice
+        logs = strategy.run(step, args=(x, y, size))
         return {k: strategy.reduce(SUM, v, axis=None) for k, v in logs.items()}
 
     view, history = (RawView if raw else KerasView)(model), keras.callbacks.History()
@@ -89,13 +79,13 @@ def fit(model, data, config, writers, callbacks=(), checkpoint=None):
         callbacks.on_epoch_begin(epoch)
         train, val = RunningMeans(), RunningMeans()
         for step, (x, y, size) in enumerate(dist_train_ds):
-            logs = distributed_train_step(x, y, size)
+            logs = distributed_step(train_step, x, y, size)
             train.add(strategy.experimental_local_results(size)[0], logs)
             callbacks.on_train_batch_end(step, logs)
             if view.stop_training:
                 break
         for x, y, size in dist_val_ds:
-            val.add(strategy.experimental_local_results(size)[0], distributed_test_step(x, y, size))
+            val.add(strategy.experimental_local_results(size)[0], distributed_step(test_step, x, y, size))
         with writers.train.as_default():
             for name, value in train.means().items():
                 tf.summary.scalar(f"epoch_{name}", value, step=epoch)
