@@ -63,17 +63,7 @@ class BadFile(WorkshopError):
 def read(path: Path, f: DataFile, info: DatasetInfo) -> dict[str, np.ndarray]:
     """The arrays `f.arrays` names, uint8 and of those shapes, labels below `info.classes`, and the
     content's sha256 as the catalog says (a re-zipped .npz: the rest only). Raises BadFile."""
-    try:
-        if path.stat().st_size > max_bytes(f):  # before reading it: a file that size is not this one
-            raise BadFile(f"is {bounded.size(path.stat().st_size)}, larger than any copy of it can be "
-                          f"(at most {bounded.size(max_bytes(f))})")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BadFile(MISSING) from None
-    except OSError as e:
-        raise BadFile(f"cannot be read ({e.strerror or e})") from None
-    if not raw:
-        raise BadFile("is empty")
+    raw = _read_bytes(path, max_bytes(f))
     if f.name.endswith(".npz"):
         if hashlib.sha256(raw).hexdigest() == f.sha256:
             return _npz_arrays(raw)  # the very file Keras serves
@@ -86,6 +76,23 @@ def read(path: Path, f: DataFile, info: DatasetInfo) -> dict[str, np.ndarray]:
     if hashlib.sha256(content).hexdigest() != f.sha256:
         raise BadFile(f"holds other data than {info.name}'s (the sha256 of its decompressed content does not match)")
     return arrays
+
+
+def _read_bytes(path: Path, most: int) -> bytes:
+    """The bytes of the file at `path`, refused unread when it is larger than `most` (no copy of it can
+    be); raises BadFile: MISSING, unreadable, empty or too large."""
+    try:
+        size = path.stat().st_size
+        if size > most:  # before reading it: a file that size is not this one
+            raise BadFile(f"is {bounded.size(size)}, larger than any copy of it can be (at most {bounded.size(most)})")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BadFile(MISSING) from None
+    except OSError as e:
+        raise BadFile(f"cannot be read ({e.strerror or e})") from None
+    if not raw:
+        raise BadFile("is empty")
+    return raw
 
 
 def _gunzip(raw: bytes, limit: int) -> tuple[bytes, bool]:
@@ -216,14 +223,7 @@ def read_package(f: PackageFile) -> bytes:
     path = package_path(f)
     if path is None:
         raise BadFile(MISSING)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BadFile(MISSING) from None
-    except OSError as e:
-        raise BadFile(f"cannot be read ({e.strerror or e})") from None
-    if not raw:
-        raise BadFile("is empty")
+    raw = _read_bytes(path, PACKAGE_LIMIT)
     content, complete = _gunzip(raw, PACKAGE_LIMIT) if raw[:2] == b"\x1f\x8b" else (raw, True)
     if not complete:
         raise BadFile("is truncated (its gzip data stops before the end)")
