@@ -72,22 +72,25 @@ class Dashboards(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.trained += time.perf_counter() - getattr(self, "began", time.perf_counter())
-        weights = dict(zip(self.view.weight_names, self.view.get_weights()))
         if self.histograms:
             with self.writers.train.as_default():
-                for name, value in weights.items():
+                for name, value in self._weights().items():
                     tf.summary.histogram(f"weights/{name}", value, step=epoch)
         last = epoch + 1 >= (self.params or {}).get("epochs", epoch + 1)
         if self.classifies and (self.drawn <= PICTURE_BUDGET * self.trained or last):
             tick = time.perf_counter()
-            self._pictures(epoch, weights)
+            self._pictures(epoch)
             self.drawn += time.perf_counter() - tick
         self.writers.flush()
 
-    def _pictures(self, epoch, weights):
-        if "conv_0/kernel" in weights:
+    def _weights(self) -> dict:
+        return dict(zip(self.view.weight_names, self.view.get_weights()))
+
+    def _pictures(self, epoch):
+        kernel = self._weights().get("conv_0/kernel")
+        if kernel is not None:
             with self.writers.train.as_default():
-                tf.summary.image("filters/conv_0", pictures.filter_grid(weights["conv_0/kernel"]), step=epoch,
+                tf.summary.image("filters/conv_0", pictures.filter_grid(kernel), step=epoch,
                                  description="the first conv layer's filters (input channel 0), each scaled")
         self._predictions(epoch)
 
