@@ -42,6 +42,17 @@ def test_a_learning_curve_is_chosen_by_validation_and_reports_test_once():
         assert result["val_accuracy"][-1] > result["val_accuracy"][0] - 0.05  # it learns
 
 
+def test_the_recipe_is_seeded_so_its_final_accuracy_the_target_repeats():
+    """Time to accuracy aims at the recipe's last validation accuracy: two runs of it must end alike."""
+    from workshop.bench.contenders import run_recipe
+    curves = []
+    for _ in range(2):
+        clock = EpochClock(say=None)
+        test = run_recipe(Spec("recipe", "recipe", "cnn", examples=320), "digits", True, 2, clock)
+        curves.append((clock.val_accuracy, test))
+    assert curves[0] == curves[1] and len(curves[0][0]) == 2, curves
+
+
 def test_a_worker_that_fails_is_named_with_its_last_line():
     with pytest.raises(RuntimeError, match="benchmark worker for 'bad' stopped: .*no_such_model"):
         driver.round_robin([Spec("bad", "train", "no_such_model")], 1, "digits", quick=True)

@@ -21,6 +21,8 @@ from dataclasses import replace
 from workshop.bench.clock import EpochLines
 from workshop.paths import data_dir
 
+RECIPE_SEED = 0
+
 
 def run_recipe(spec, dataset, quick, epochs, clock) -> float:
     from workshop import data
@@ -31,6 +33,9 @@ def run_recipe(spec, dataset, quick, epochs, clock) -> float:
     keep = spec.max_examples(dataset, quick)
     if keep:
         splits = replace(splits, x_train=splits.x_train[:keep], y_train=splits.y_train[:keep])
+    # seeded as the project's runs are (TrainConfig.seed 0): unseeded, the recipe's final validation
+    # accuracy, the time-to-accuracy target, moved from run to run (99.25 % and 99.68 % on digits60k)
+    keras.utils.set_random_seed(RECIPE_SEED)
     build = reference.build if spec.model == "cnn" else reference.build_mlp
     model = build(splits.input_shape, classes=splits.classes)
     ticks = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: clock.tick(logs.get("val_accuracy")))
