@@ -16,6 +16,8 @@ Keras has keras.callbacks.BackupAndRestore for `fit`; every level, `fit` include
 one instead, for two reasons: BackupAndRestore writes the weights and then the epoch in two
 files, so a kill between the two resumes with weights one epoch ahead of the data; and it
 knows nothing of the data order or the TensorBoard files that make a resumed run exact.
+Nor tf.train.Checkpoint: it writes an index, data shards and a `checkpoint` state file (no one
+file to rename over the last), and the numpy level has no tf.Variables for it to track.
 """
 
 import json
