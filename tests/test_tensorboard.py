@@ -332,6 +332,31 @@ def test_dashboards_work_on_their_own(tmp_path):
     assert "| **b** | 0 | 1 | 1 |" in table
 
 
+def test_a_wait_at_the_progress_line_buys_no_pictures(tmp_path, monkeypatch, capsys):
+    """The pictures are drawn within 2 % of the time an epoch takes to train. `workshop bench` holds
+    each run at its progress line while the others train (a notebook may too): the dashboards come
+    before that line, so the wait is not counted as training. Here every line waits an hour, on
+    the dashboards' clock: still pictures after the first and the last epoch only."""
+    from workshop.tensorboard import dashboards
+    from workshop.tensorboard.run_table import load_events
+    from workshop.training import progress
+    from workshop.training.train import train
+    waited = [0.0]
+    monkeypatch.setattr(dashboards, "time", SimpleNamespace(perf_counter=lambda: time.perf_counter() + waited[0]))
+    line = progress.ProgressLines.on_epoch_end
+
+    def line_then_wait(self, epoch, logs=None):
+        line(self, epoch, logs)
+        waited[0] += 3600.0
+
+    monkeypatch.setattr(progress.ProgressLines, "on_epoch_end", line_then_wait)
+    summary = train(TrainConfig.tiny(model="mlp", epochs=5),
+                    RunOptions(logdir=str(tmp_path / "logs"), verbose=1, data_dir=str(tmp_path / "datasets")))
+    drawn = load_events(Path(summary["run_dir"]) / "validation").Tensors("predictions/confusion_matrix")
+    assert [event.step for event in drawn] == [0, 4]
+    assert capsys.readouterr().out.count("Epoch ") == 5
+
+
 def test_workshop_runs_prints_every_run_with_its_final_metrics(tmp_path, capsys):
     from workshop.cli import main
     logdir = tmp_path / "logs"

@@ -112,12 +112,14 @@ def batch_specs(data):
 
 def train_callbacks(config, options, data, view, writers, resumed=False) -> list:
     """What every run gets beside its loop, in order: the guards (a stop signal, a NaN or a diverging
-    loss stops it), the progress line, the TensorBoard dashboards and, last, the resume checkpoint.
+    loss stops it), the TensorBoard dashboards, the progress line and, last, the resume checkpoint.
+    The dashboards come before anything that may wait (a progress line read by `workshop bench`,
+    a notebook's output): they draw pictures within a share of the time an epoch takes to train.
     writers: the run's RunWriters (tensorboard/writers.py), or its run folder."""
     writers = writers if isinstance(writers, RunWriters) else RunWriters(writers)
     guards = [StopOnNonFinite(), StopOnDivergence(config.learning_rate, chance(config.task, data.classes))]
     progress = [ProgressLines(config.epochs)] if options.verbose else []
-    return [StopWhenAsked(), *guards, *progress, *dashboards(config, options, data, view, writers, resumed),
+    return [StopWhenAsked(), *guards, *dashboards(config, options, data, view, writers, resumed), *progress,
             EpochCheckpoint(writers.run_dir, writers, resume_settings(config, options))]  # after each epoch: last
 
 
